@@ -1,0 +1,110 @@
+//! `facecam detect`: boxes for image files, optionally drawn onto copies.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use facecam::atomic::write_atomic;
+use facecam::boxes::detection_line;
+use facecam::gray::load_gray;
+use facecam::{Detection, Error};
+use image::{Rgb, RgbImage};
+
+use super::common::DetectorArgs;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub detector: DetectorArgs,
+    /// Write the detections here instead of to standard output.
+    #[arg(long, value_name = "OUT")]
+    pub boxes: Option<PathBuf>,
+    /// Save a copy of each image with its boxes drawn into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub draw: Option<PathBuf>,
+    /// Images to scan (PNG or JPEG).
+    #[arg(required = true, value_name = "IMAGES")]
+    pub images: Vec<PathBuf>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let detector = args.detector.build()?;
+    let mut lines = String::new();
+    let mut failed = 0;
+    for path in &args.images {
+        let image = match load_gray(path) {
+            Ok(img) => img,
+            Err(e) => {
+                eprintln!("skipped: {e}");
+                failed += 1;
+                continue;
+            }
+        };
+        let found = detector.detect(&image);
+        let name = path.to_string_lossy();
+        for d in &found {
+            lines.push_str(&detection_line(&name, d.x, d.y, d.w, d.h, d.score));
+            lines.push('\n');
+        }
+        if let Some(dir) = &args.draw {
+            draw_copy(path, &found, dir)?;
+        }
+        if args.boxes.is_none() {
+            std::io::stdout().write_all(lines.as_bytes())?;
+            lines.clear();
+        }
+    }
+    if let Some(out) = &args.boxes {
+        write_atomic(out, lines.as_bytes())?;
+    }
+    if failed > 0 {
+        eprintln!("{failed} of {} images could not be read", args.images.len());
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Saves `dir/<stem>.png`: the image in colour with a box per detection.
+fn draw_copy(path: &Path, found: &[Detection], dir: &Path) -> anyhow::Result<()> {
+    let mut img = image::open(path)
+        .map_err(|source| Error::Image {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .into_rgb8();
+    for d in found {
+        draw_box(&mut img, d, Rgb([0, 255, 0]));
+    }
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    let out = dir.join(format!("{stem}.png"));
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .with_context(|| format!("encoding {}", out.display()))?;
+    write_atomic(&out, &png)?;
+    Ok(())
+}
+
+/// A 2-pixel hollow rectangle, clipped to the image.
+pub fn draw_box(img: &mut RgbImage, d: &Detection, colour: Rgb<u8>) {
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    let x0 = d.x.round() as i64;
+    let y0 = d.y.round() as i64;
+    let x1 = (d.x + d.w).round() as i64 - 1;
+    let y1 = (d.y + d.h).round() as i64 - 1;
+    let mut put = |x: i64, y: i64| {
+        if (0..w).contains(&x) && (0..h).contains(&y) {
+            img.put_pixel(x as u32, y as u32, colour);
+        }
+    };
+    for t in 0..2 {
+        for x in x0..=x1 {
+            put(x, y0 + t);
+            put(x, y1 - t);
+        }
+        for y in y0..=y1 {
+            put(x0 + t, y);
+            put(x1 - t, y);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! `facecam train`: train from the shared data, write weights + JSON sidecar.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::Context;
+use facecam::BackendKind;
+use facecam::detect::weights::{self, ModelMeta};
+use facecam::train::{TrainConfig, TrainEvent, TrainingData, train};
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The shared data folder (faces/, nonfaces/).
+    #[arg(long, default_value = "../shared/data")]
+    pub data: PathBuf,
+    /// Where to write the weights (a `.json` sidecar goes beside them).
+    #[arg(long, default_value = "models/face.bpk")]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Bootstrapping rounds after the first training pass.
+    #[arg(long)]
+    pub rounds: Option<usize>,
+    /// Epochs of the first pass.
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Epochs after each bootstrapping round.
+    #[arg(long)]
+    pub round_epochs: Option<usize>,
+    /// A folder of user-marked hard negatives (image files of crops), e.g. the app's store.
+    #[arg(long, value_name = "DIR")]
+    pub negatives: Option<PathBuf>,
+    /// Start from these weights instead of from scratch (fine-tuning).
+    #[arg(long, value_name = "FILE")]
+    pub init: Option<PathBuf>,
+    #[arg(long, default_value_t = BackendKind::default())]
+    pub backend: BackendKind,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let device = args.backend.device()?;
+    let data = TrainingData::load(&args.data, args.negatives.as_deref())
+        .with_context(|| format!("loading training data from {}", args.data.display()))?;
+    log::info!("data: {:?}", data.summary());
+    let mut cfg = TrainConfig {
+        seed: args.seed,
+        ..TrainConfig::default()
+    };
+    if let Some(v) = args.rounds {
+        cfg.rounds = v;
+    }
+    if let Some(v) = args.epochs {
+        cfg.epochs = v;
+    }
+    if let Some(v) = args.round_epochs {
+        cfg.round_epochs = v;
+    }
+    let (init, mut meta) = match &args.init {
+        Some(p) => {
+            let (m, meta) = weights::load(p, &device)?;
+            cfg.net = meta.net.clone();
+            (Some(m), meta)
+        }
+        None => (None, ModelMeta::default()),
+    };
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut on_event = |e: TrainEvent| {
+        match e {
+        TrainEvent::EpochStart {
+            round,
+            epoch,
+            batches,
+        } => {
+            bar.reset();
+            bar.set_length(batches as u64);
+            bar.set_prefix(format!("round {round} epoch {epoch}"));
+        }
+        TrainEvent::Batch { loss } => {
+            bar.inc(1);
+            bar.set_message(format!("loss {loss:.4}"));
+        }
+        TrainEvent::EpochEnd(s) => bar.suspend(|| eprintln!(
+            "round {} epoch {}: train loss {:.4} | val loss {:.4} acc {:.2}% face recall {:.2}% fp rate {:.3}%",
+            s.round,
+            s.epoch,
+            s.train_loss,
+            s.val.loss,
+            100.0 * s.val.accuracy,
+            100.0 * s.val.face_recall,
+            100.0 * s.val.false_positive_rate
+        )),
+        TrainEvent::Mining {
+            round,
+            scenes_done,
+            scenes,
+        } => {
+            if scenes_done == 1 {
+                bar.reset();
+                bar.set_length(scenes as u64);
+                bar.set_prefix(format!("round {round} mining"));
+            }
+            bar.set_position(scenes_done as u64);
+        }
+        TrainEvent::Mined { round, found, pool } => bar.suspend(|| {
+            eprintln!("round {round}: mined {found} false positives (pool {pool})")
+        }),
+    }
+    };
+    let never = AtomicBool::new(false);
+    let (model, report) = train(&data, &cfg, &device, init, &mut on_event, &never)?;
+    bar.finish_and_clear();
+    meta.net = cfg.net.clone();
+    meta.training = serde_json::to_value(&report)?;
+    weights::save(&model, &meta, &args.out)?;
+    println!(
+        "trained in {:.0} s; weights written to {} (+ {})",
+        report.seconds,
+        args.out.display(),
+        weights::meta_path(&args.out).display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

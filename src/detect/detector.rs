@@ -1,0 +1,142 @@
+//! The one entry point: gray image in, merged face boxes out.
+
+use burn::tensor::{Device, Tensor, TensorData};
+use image::GrayImage;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::model::{FaceNet, WINDOW};
+use super::nms::{Detection, NmsConfig, nms};
+use super::pyramid::{self, LevelSpec, PyramidConfig};
+use super::scan::{self, ScoreMap};
+use crate::error::{Error, Result};
+
+/// Everything that decides which boxes come out, apart from the weights.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DetectorConfig {
+    pub pyramid: PyramidConfig,
+    /// Minimum logit a window needs to become a candidate (0 ↔ probability 0.5). Any value is
+    /// allowed, so that a low one can trace a full ROC curve.
+    pub threshold: f32,
+    pub nms: NmsConfig,
+}
+
+impl Default for DetectorConfig {
+    fn default() -> Self {
+        Self {
+            pyramid: PyramidConfig::default(),
+            threshold: 0.0,
+            nms: NmsConfig::default(),
+        }
+    }
+}
+
+impl DetectorConfig {
+    /// Checks every field once, so the detector never has to.
+    pub fn validate(&self) -> Result<()> {
+        self.pyramid.validate()?;
+        if self.threshold.is_nan() {
+            return Err(Error::Config("threshold is NaN".into()));
+        }
+        if !(self.nms.iou > 0.0 && self.nms.iou <= 1.0) {
+            return Err(Error::Config(format!(
+                "NMS IoU must be in (0, 1], got {}",
+                self.nms.iou
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A face detector: weights on a device plus a validated configuration.
+#[derive(Debug, Clone)]
+pub struct Detector {
+    model: FaceNet,
+    device: Device,
+    config: DetectorConfig,
+}
+
+impl Detector {
+    /// Wraps a model; fails on an invalid configuration.
+    pub fn new(model: FaceNet, device: Device, config: DetectorConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Self {
+            model,
+            device,
+            config,
+        })
+    }
+
+    pub fn config(&self) -> &DetectorConfig {
+        &self.config
+    }
+
+    pub fn model(&self) -> &FaceNet {
+        &self.model
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Replaces the configuration (validated first; the old one stays on error).
+    pub fn set_config(&mut self, config: DetectorConfig) -> Result<()> {
+        config.validate()?;
+        self.config = config;
+        Ok(())
+    }
+
+    /// Finds faces: pyramid → score maps → candidates → NMS.
+    pub fn detect(&self, image: &GrayImage) -> Vec<Detection> {
+        let mut candidates = Vec::new();
+        for (spec, map) in self.score_maps(image) {
+            scan::candidates(&map, &spec, self.config.threshold, &mut candidates);
+        }
+        nms(candidates, &self.config.nms)
+    }
+
+    /// The network's logits on every pyramid level (what the heat-map overlay shows).
+    ///
+    /// Levels run as parallel tasks on the rayon pool: the small levels are too small for the
+    /// backend to split one convolution across cores, but many of them can run side by side.
+    pub fn score_maps(&self, image: &GrayImage) -> Vec<(LevelSpec, ScoreMap)> {
+        let specs = self.config.pyramid.levels(image.width(), image.height());
+        let levels = pyramid::build(image, &specs);
+        specs
+            .into_par_iter()
+            .zip(levels)
+            .map(|(spec, level)| {
+                let input = scan::image_tensor(&level, &self.device); // [1, 1, h, w]
+                let logits = self.model.forward(input); // [1, 1, h', w']
+                (spec, scan::score_map(to_vec(logits), &level))
+            })
+            .collect()
+    }
+
+    /// Scores a batch of 30×30 windows given as normalised pixels, 900 per window.
+    pub fn score_windows(&self, windows: &[f32]) -> Vec<f32> {
+        score_windows(&self.model, windows, &self.device)
+    }
+}
+
+/// Scores `windows.len() / 900` normalised 30×30 windows in batches; returns their logits.
+pub fn score_windows(model: &FaceNet, windows: &[f32], device: &Device) -> Vec<f32> {
+    const BATCH: usize = 512;
+    let px = WINDOW * WINDOW;
+    let mut out = Vec::with_capacity(windows.len() / px);
+    for chunk in windows.chunks(BATCH * px) {
+        let n = chunk.len() / px;
+        let input = Tensor::<4>::from_data(
+            TensorData::new(chunk[..n * px].to_vec(), [n, 1, WINDOW, WINDOW]),
+            device,
+        );
+        out.extend(to_vec(model.forward(input))); // [n, 1, 1, 1]
+    }
+    out
+}
+
+fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data()
+        .try_into_vec::<f32>()
+        .expect("the network computes in f32")
+}

@@ -1,0 +1,186 @@
+//! The image pyramid: the image rescaled so that faces of every size in range become 30 px.
+
+use image::GrayImage;
+use serde::{Deserialize, Serialize};
+
+use super::model::WINDOW;
+use crate::error::{Error, Result};
+use crate::gray;
+
+/// Which face sizes to look for, and how finely to step between them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PyramidConfig {
+    /// Ratio between the face sizes of neighbouring levels (> 1). 1.2 ≈ ±10 % scale error.
+    pub scale_step: f32,
+    /// Smallest face side to find, in pixels. Below 30 the image is upsampled.
+    pub min_face: f32,
+    /// Largest face side to find, in pixels; `None` = as large as the image allows.
+    pub max_face: Option<f32>,
+}
+
+impl Default for PyramidConfig {
+    fn default() -> Self {
+        Self {
+            scale_step: 1.2,
+            min_face: 20.0,
+            max_face: None,
+        }
+    }
+}
+
+impl PyramidConfig {
+    /// Rejects settings that would loop forever or find nothing.
+    pub fn validate(&self) -> Result<()> {
+        if !(self.scale_step.is_finite() && self.scale_step > 1.01 && self.scale_step <= 4.0) {
+            return Err(Error::Config(format!(
+                "pyramid scale step must be in (1.01, 4], got {}",
+                self.scale_step
+            )));
+        }
+        if !(self.min_face.is_finite() && self.min_face >= 8.0) {
+            return Err(Error::Config(format!(
+                "minimum face size must be at least 8 px, got {}",
+                self.min_face
+            )));
+        }
+        if let Some(max) = self.max_face
+            && !(max.is_finite() && max >= self.min_face)
+        {
+            return Err(Error::Config(format!(
+                "maximum face size {max} is below the minimum {}",
+                self.min_face
+            )));
+        }
+        Ok(())
+    }
+
+    /// The levels for a `width`×`height` image, largest first.
+    pub fn levels(&self, width: u32, height: u32) -> Vec<LevelSpec> {
+        let side = width.min(height) as f32;
+        let max_face = self.max_face.unwrap_or(side).min(side);
+        let mut out = Vec::new();
+        let mut face = self.min_face;
+        while face <= max_face + 1e-3 {
+            let scale = WINDOW as f32 / face;
+            let w = (width as f32 * scale).round() as u32;
+            let h = (height as f32 * scale).round() as u32;
+            if w < WINDOW as u32 || h < WINDOW as u32 {
+                break;
+            }
+            out.push(LevelSpec {
+                width: w,
+                height: h,
+                scale_x: w as f32 / width as f32,
+                scale_y: h as f32 / height as f32,
+            });
+            face *= self.scale_step;
+        }
+        out
+    }
+}
+
+/// One pyramid level's size and its exact scale relative to the original image.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LevelSpec {
+    pub width: u32,
+    pub height: u32,
+    /// Level pixels per image pixel, horizontally and vertically.
+    pub scale_x: f32,
+    pub scale_y: f32,
+}
+
+/// Builds every level's image. Each level is resampled from the smallest octave (repeated
+/// 2×2 halving of the original) that is still at least as large, so bilinear never shrinks by
+/// more than 2 and never aliases.
+pub fn build(image: &GrayImage, specs: &[LevelSpec]) -> Vec<GrayImage> {
+    let mut octaves = vec![image.clone()];
+    specs
+        .iter()
+        .map(|spec| {
+            // Find the smallest octave with both sides >= the level's.
+            loop {
+                let last = octaves.last().expect("never empty");
+                if last.width() / 2 >= spec.width && last.height() / 2 >= spec.height {
+                    let next = gray::halve(last);
+                    octaves.push(next);
+                } else {
+                    break;
+                }
+            }
+            let src = octaves
+                .iter()
+                .rev()
+                .find(|o| o.width() >= spec.width && o.height() >= spec.height)
+                .unwrap_or(&octaves[0]);
+            if src.width() == spec.width && src.height() == spec.height {
+                src.clone()
+            } else {
+                gray::resize_bilinear(src, spec.width, spec.height)
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_cover_min_to_max_face_in_steps() {
+        let cfg = PyramidConfig {
+            scale_step: 1.25,
+            min_face: 20.0,
+            max_face: Some(100.0),
+        };
+        let levels = cfg.levels(640, 480);
+        // Face sizes 20, 25, 31.25, …, up to 100: 20·1.25^k <= 100 → k <= 7.2 → 8 levels.
+        assert_eq!(levels.len(), 8);
+        // A minimum face below 30 px upsamples: 640·30/20 = 960.
+        assert_eq!((levels[0].width, levels[0].height), (960, 720));
+        for pair in levels.windows(2) {
+            let ratio = pair[0].scale_x / pair[1].scale_x;
+            assert!((ratio - 1.25).abs() < 0.01, "ratio {ratio}");
+        }
+        // The smallest level still holds a window.
+        let last = levels.last().unwrap();
+        assert!(last.width >= 30 && last.height >= 30);
+    }
+
+    #[test]
+    fn unbounded_pyramid_stops_when_the_image_is_one_window() {
+        let levels = PyramidConfig::default().levels(100, 60);
+        let last = levels.last().unwrap();
+        assert!(last.height >= 30 && last.height < 36, "{last:?}");
+        // Default minimum face 20 px: the first level upsamples by 1.5.
+        assert_eq!(levels[0].width, 150);
+    }
+
+    #[test]
+    fn invalid_configs_are_rejected() {
+        let mut cfg = PyramidConfig::default();
+        cfg.scale_step = 1.0;
+        assert!(cfg.validate().is_err());
+        cfg = PyramidConfig::default();
+        cfg.min_face = f32::NAN;
+        assert!(cfg.validate().is_err());
+        cfg = PyramidConfig::default();
+        cfg.max_face = Some(10.0);
+        assert!(cfg.validate().is_err());
+        assert!(PyramidConfig::default().validate().is_ok());
+    }
+
+    #[test]
+    fn built_levels_have_the_specified_sizes() {
+        let img = GrayImage::from_fn(200, 150, |x, y| image::Luma([((x + y) % 256) as u8]));
+        let specs = PyramidConfig {
+            scale_step: 1.2,
+            min_face: 15.0,
+            max_face: None,
+        }
+        .levels(200, 150);
+        let levels = build(&img, &specs);
+        for (l, s) in levels.iter().zip(&specs) {
+            assert_eq!((l.width(), l.height()), (s.width, s.height));
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Weight files: a burnpack `.bpk` with a JSON sidecar (`.json`) that makes it self-describing.
+//!
+//! The sidecar holds the architecture (so a file with other layer widths still loads), the
+//! detector defaults the model was tuned with, and how it was trained.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use burn::module::Module;
+use burn::store::ModuleRecord;
+use burn::tensor::{Bytes, Device};
+use serde::{Deserialize, Serialize};
+
+use super::detector::DetectorConfig;
+use super::model::{FaceNet, FaceNetConfig};
+use crate::atomic::write_atomic;
+use crate::error::{Error, Result};
+
+/// The bundled default weights, relative to the crate root.
+pub const BUNDLED: &str = "models/face.bpk";
+
+/// Path of the bundled weights in this checkout.
+pub fn bundled_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(BUNDLED)
+}
+
+/// What the JSON sidecar records.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ModelMeta {
+    /// Architecture.
+    pub net: FaceNetConfig,
+    /// Detector settings chosen for these weights (threshold, pyramid, NMS).
+    pub detector: DetectorConfig,
+    /// Free-form training record: data counts, seed, validation figures.
+    #[serde(default)]
+    pub training: serde_json::Value,
+}
+
+impl Default for ModelMeta {
+    fn default() -> Self {
+        Self {
+            net: FaceNetConfig::new(),
+            detector: DetectorConfig::default(),
+            training: serde_json::Value::Null,
+        }
+    }
+}
+
+/// The sidecar path for a weights file: same name, `.json`.
+pub fn meta_path(weights: &Path) -> PathBuf {
+    weights.with_extension("json")
+}
+
+/// Saves weights and sidecar, each atomically (sidecar first, so a weights file never appears
+/// without its description).
+pub fn save(model: &FaceNet, meta: &ModelMeta, path: &Path) -> Result<()> {
+    let weights_err = |reason: String| Error::Weights {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let json = serde_json::to_vec_pretty(meta).map_err(|e| weights_err(e.to_string()))?;
+    let bytes = model
+        .clone()
+        .into_record()
+        .into_bytes()
+        .map_err(|e| weights_err(format!("{e:?}")))?;
+    write_atomic(&meta_path(path), &json)?;
+    write_atomic(path, &bytes)
+}
+
+/// Loads weights (and their sidecar, if present) onto `device`.
+///
+/// Any failure — missing file, not a burnpack, wrong tensor shapes, unreadable JSON — is one
+/// `Error::Weights` naming the file.
+pub fn load(path: &Path, device: &Device) -> Result<(FaceNet, ModelMeta)> {
+    let fail = |reason: String| Error::Weights {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let meta = match fs::read(meta_path(path)) {
+        Ok(json) => serde_json::from_slice::<ModelMeta>(&json)
+            .map_err(|e| fail(format!("sidecar {}: {e}", meta_path(path).display())))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => ModelMeta::default(),
+        Err(e) => return Err(fail(format!("sidecar: {e}"))),
+    };
+    let bytes = fs::read(path).map_err(|e| fail(e.to_string()))?;
+    // The burnpack reader is defensive, but a panic deep inside it must not take the app down.
+    let record =
+        std::panic::catch_unwind(|| ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes)))
+            .map_err(|_| fail("not a burnpack file".into()))?
+            .map_err(|e| fail(format!("not a burnpack file ({e:?})")))?;
+    let fresh = meta.net.init(device);
+    let model = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        fresh.try_load_record(record)
+    }))
+    .map_err(|_| fail("tensors do not fit the architecture".into()))?
+    .map_err(|e| fail(format!("tensors do not fit the architecture ({e:?})")))?;
+    Ok((model, meta))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn save_then_load_gives_the_same_scores() {
+        let device = Device::flex();
+        let model = FaceNetConfig::new().init(&device);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.bpk");
+        let mut meta = ModelMeta::default();
+        meta.detector.threshold = 1.5;
+        save(&model, &meta, &path).unwrap();
+        let (loaded, meta2) = load(&path, &device).unwrap();
+        assert_eq!(meta2.detector.threshold, 1.5);
+        let x: Vec<f32> = (0..900 * 3)
+            .map(|i| ((i * 37) % 101) as f32 / 101.0 - 0.5)
+            .collect();
+        let a = super::super::detector::score_windows(&model, &x, &device);
+        let b = super::super::detector::score_windows(&loaded, &x, &device);
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn corrupt_or_missing_files_are_clear_errors() {
+        let device = Device::flex();
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.bpk");
+        let err = load(&missing, &device).unwrap_err().to_string();
+        assert!(err.contains("nope.bpk"), "{err}");
+
+        let garbage = dir.path().join("garbage.bpk");
+        fs::write(&garbage, b"this is not a burnpack file at all").unwrap();
+        let err = load(&garbage, &device).unwrap_err().to_string();
+        assert!(err.contains("garbage.bpk"), "{err}");
+
+        // A valid file of another architecture does not fit.
+        let other = FaceNetConfig::new().with_channels([4, 8, 8]).init(&device);
+        let path = dir.path().join("other.bpk");
+        save(&other, &ModelMeta::default(), &path).unwrap();
+        fs::remove_file(meta_path(&path)).unwrap(); // sidecar gone: default architecture assumed
+        let err = load(&path, &device).unwrap_err().to_string();
+        assert!(err.contains("other.bpk"), "{err}");
+    }
+}

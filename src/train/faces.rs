@@ -1,0 +1,165 @@
+//! The face crops of `shared/data/faces`, aligned to one framing.
+//!
+//! The four sets frame faces differently (head with margin, brows to mouth, …). Each is
+//! described by where the mean face's eyes are; every crop is then cut so that the eyes land
+//! where the detector's window expects them: eye centre at (15, 10.5) of 30×30, eyes 12 px
+//! apart — a box from the brows to below the chin, like the dlib and WIDER face boxes.
+
+use std::path::{Path, PathBuf};
+
+use image::GrayImage;
+
+use super::split::{FACE_HOLDOUT, is_held_out};
+use super::warp::Region;
+use crate::error::{Error, Result};
+use crate::gray::load_gray;
+
+/// Where the mean face's eyes sit in one face set (measured on its mean image).
+#[derive(Clone, Copy, Debug)]
+pub struct Framing {
+    pub folder: &'static str,
+    /// Midpoint between the eyes, pixels.
+    pub eye_x: f32,
+    pub eye_y: f32,
+    /// Distance between the eyes, pixels.
+    pub eye_distance: f32,
+}
+
+/// The face sets under `faces/` and their framings.
+pub const FRAMINGS: [Framing; 4] = [
+    Framing {
+        folder: "caltech_webfaces_36",
+        eye_x: 18.0,
+        eye_y: 13.5,
+        eye_distance: 10.0,
+    },
+    Framing {
+        folder: "cbcl_24",
+        eye_x: 12.0,
+        eye_y: 6.5,
+        eye_distance: 10.0,
+    },
+    Framing {
+        folder: "orl_64",
+        eye_x: 32.0,
+        eye_y: 17.5,
+        eye_distance: 30.0,
+    },
+    Framing {
+        folder: "lfw_subset_25",
+        eye_x: 12.5,
+        eye_y: 8.5,
+        eye_distance: 10.0,
+    },
+];
+
+/// Eye midpoint and eye distance in the canonical 30×30 window.
+pub const CANON_EYE_Y: f32 = 10.5;
+pub const CANON_EYE_DISTANCE: f32 = 12.0;
+
+impl Framing {
+    /// The square region of a `w`×`h` crop that is the canonical window. The side is capped
+    /// at 1.1× the crop, so at most a thin border is repeated.
+    pub fn region(&self, w: u32, h: u32) -> Region {
+        let s = self.eye_distance / CANON_EYE_DISTANCE; // source px per window px
+        let side = (30.0 * s).min(1.1 * w.min(h) as f32);
+        let s = side / 30.0;
+        Region {
+            cx: self.eye_x,
+            cy: self.eye_y + (15.0 - CANON_EYE_Y) * s,
+            side,
+            angle: 0.0,
+            mirror: false,
+        }
+    }
+}
+
+/// One face crop and its canonical window.
+#[derive(Clone, Debug)]
+pub struct Face {
+    pub path: PathBuf,
+    pub image: GrayImage,
+    pub region: Region,
+}
+
+/// Image files of a folder, sorted by name (so runs are reproducible).
+pub fn image_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Loads every face under `faces_dir`, split into (training, held-out) by file name.
+/// Unreadable files are logged and skipped.
+pub fn load_faces(faces_dir: &Path) -> Result<(Vec<Face>, Vec<Face>)> {
+    let (mut train, mut held) = (Vec::new(), Vec::new());
+    for framing in FRAMINGS {
+        let dir = faces_dir.join(framing.folder);
+        if !dir.is_dir() {
+            log::warn!("face set {} is missing; skipped", dir.display());
+            continue;
+        }
+        for path in image_files(&dir)? {
+            let image = match load_gray(&path) {
+                Ok(img) => img,
+                Err(e) => {
+                    log::warn!("{e}; skipped");
+                    continue;
+                }
+            };
+            let region = framing.region(image.width(), image.height());
+            let name = format!("{}/{}", framing.folder, file_name(&path));
+            let face = Face {
+                path,
+                image,
+                region,
+            };
+            if is_held_out(&name, FACE_HOLDOUT) {
+                held.push(face);
+            } else {
+                train.push(face);
+            }
+        }
+    }
+    if train.is_empty() {
+        return Err(Error::NoData(format!(
+            "no face crops under {}",
+            faces_dir.display()
+        )));
+    }
+    Ok((train, held))
+}
+
+pub fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caltech_framing_puts_the_eyes_where_the_window_wants_them() {
+        let r = FRAMINGS[0].region(36, 36);
+        // Side = 30 · 10/12 = 25; eyes 10.5/30 of the side below the top edge.
+        assert!((r.side - 25.0).abs() < 1e-4);
+        let top = r.cy - r.side / 2.0;
+        assert!((13.5 - top - 10.5 * r.side / 30.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn oversized_framings_are_capped() {
+        let r = FRAMINGS[2].region(64, 64); // ORL would need 75 px
+        assert!((r.side - 70.4).abs() < 1e-3);
+    }
+}

@@ -1,0 +1,120 @@
+//! The command line's handling of bad input: clear errors, nothing lost.
+
+mod common;
+
+use std::process::Command;
+
+fn facecam() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_facecam"))
+}
+
+#[test]
+fn nonsense_options_get_clap_errors() {
+    let out = facecam()
+        .args(["detect", "--min-face", "banana", "x.jpg"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--min-face"));
+    let out = facecam()
+        .args(["detect", "--backend", "abacus", "x.jpg"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn corrupt_weights_are_one_clear_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("broken.bpk");
+    std::fs::write(&bad, b"\x00\x01 definitely not weights").unwrap();
+    let img = common::shared_data().join("bench_frames_640x480/frame00.png");
+    let out = facecam()
+        .args(["detect", "--weights"])
+        .arg(&bad)
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("broken.bpk"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn an_unreadable_image_is_reported_and_the_rest_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("not_an_image.jpg");
+    std::fs::write(&bad, b"plain text").unwrap();
+    let good = common::shared_data().join("scenes/dlib/2007_007763.jpg");
+    let out = facecam()
+        .arg("detect")
+        .arg(&bad)
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not_an_image.jpg"), "{err}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // The good image was still scanned: the bundled model finds faces in this group photo.
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.len() >= 3, "{stdout}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains("2007_007763.jpg") && l.split_whitespace().count() == 6)
+    );
+}
+
+#[test]
+fn cli_eval_agrees_with_faceeval_on_the_dlib_scenes() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenes = common::shared_data().join("scenes/dlib");
+    let dets = dir.path().join("dets.txt");
+    let out = facecam()
+        .args(["eval", "--boxes"])
+        .arg(scenes.join("boxes.txt"))
+        .arg("--dets-out")
+        .arg(&dets)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ours = String::from_utf8_lossy(&out.stdout).to_string();
+    let py = Command::new("python3")
+        .arg(common::faceeval())
+        .arg("--gt")
+        .arg(scenes.join("boxes.txt"))
+        .arg("--det")
+        .arg(&dets)
+        .args(["--label", "facecam"])
+        .output()
+        .unwrap();
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    let theirs = String::from_utf8_lossy(&py.stdout).to_string();
+    let mut n = 0;
+    for line in ours.lines().filter(|l| l.starts_with("facecam.center.")) {
+        assert!(
+            theirs.lines().any(|t| t == line),
+            "{line} not in faceeval output:\n{theirs}"
+        );
+        n += 1;
+    }
+    assert!(n >= 10);
+    // The bundled model is a real detector: it finds most dlib faces at 10 false positives.
+    let dr10: f64 = ours
+        .lines()
+        .find_map(|l| l.strip_prefix("facecam.center.dr_at_10fp: "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(dr10 > 0.5, "dr@10fp = {dr10}");
+}
