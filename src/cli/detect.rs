@@ -23,6 +23,9 @@ pub struct Args {
     /// Save a copy of each image with its boxes drawn into this folder.
     #[arg(long, value_name = "DIR")]
     pub draw: Option<PathBuf>,
+    /// Print each image's detection time (ms, decoding excluded) to standard error.
+    #[arg(long)]
+    pub timings: bool,
     /// Images to scan (PNG or JPEG).
     #[arg(required = true, value_name = "IMAGES")]
     pub images: Vec<PathBuf>,
@@ -41,8 +44,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
+        let started = std::time::Instant::now();
         let found = detector.detect(&image);
         let name = path.to_string_lossy();
+        if args.timings {
+            let ms = started.elapsed().as_secs_f64() * 1e3;
+            eprintln!("{name}: {} faces in {ms:.1} ms", found.len());
+        }
         for d in &found {
             lines.push_str(&detection_line(&name, d.x, d.y, d.w, d.h, d.score));
             lines.push('\n');

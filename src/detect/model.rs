@@ -133,7 +133,7 @@ mod tests {
             .reshape([1, 1, 3, 5]);
         let y = max_pool_2x2(x);
         assert_eq!(y.dims(), [1, 1, 1, 2]);
-        let v = y.into_data().to_vec::<f32>().unwrap();
+        let v = y.into_data().try_to_vec::<f32>().unwrap();
         assert_eq!(v, vec![6.0, 8.0]);
     }
 

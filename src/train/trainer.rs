@@ -52,8 +52,8 @@ impl Default for TrainConfig {
         Self {
             seed: 1,
             net: FaceNetConfig::new(),
-            epochs: 6,
-            rounds: 2,
+            epochs: 8,
+            rounds: 4,
             round_epochs: 3,
             batch_size: 128,
             learning_rate: 2e-3,
