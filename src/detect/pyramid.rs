@@ -157,15 +157,23 @@ mod tests {
 
     #[test]
     fn invalid_configs_are_rejected() {
-        let mut cfg = PyramidConfig::default();
-        cfg.scale_step = 1.0;
-        assert!(cfg.validate().is_err());
-        cfg = PyramidConfig::default();
-        cfg.min_face = f32::NAN;
-        assert!(cfg.validate().is_err());
-        cfg = PyramidConfig::default();
-        cfg.max_face = Some(10.0);
-        assert!(cfg.validate().is_err());
+        let bad = [
+            PyramidConfig {
+                scale_step: 1.0,
+                ..PyramidConfig::default()
+            },
+            PyramidConfig {
+                min_face: f32::NAN,
+                ..PyramidConfig::default()
+            },
+            PyramidConfig {
+                max_face: Some(10.0),
+                ..PyramidConfig::default()
+            },
+        ];
+        for cfg in bad {
+            assert!(cfg.validate().is_err(), "{cfg:?}");
+        }
         assert!(PyramidConfig::default().validate().is_ok());
     }
 

@@ -108,8 +108,13 @@ mod tests {
         let model = FaceNetConfig::new().init(&device);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.bpk");
-        let mut meta = ModelMeta::default();
-        meta.detector.threshold = 1.5;
+        let meta = ModelMeta {
+            detector: DetectorConfig {
+                threshold: 1.5,
+                ..DetectorConfig::default()
+            },
+            ..ModelMeta::default()
+        };
         save(&model, &meta, &path).unwrap();
         let (loaded, meta2) = load(&path, &device).unwrap();
         assert_eq!(meta2.detector.threshold, 1.5);

@@ -149,8 +149,8 @@ impl ValidationSet {
         };
         for _ in 0..3 * data.val_faces.len().max(500) {
             push_scene_patch(scenes, &mut rng, &mut windows);
-            labels.push(0.0);
         }
+        labels.resize(windows.len() / WINDOW_PX, 0.0);
         Self { windows, labels }
     }
 
@@ -254,7 +254,7 @@ fn push_augmented_window(src: &[f32], i: usize, rng: &mut StdRng, out: &mut Vec<
     for y in 0..WINDOW {
         for x in 0..WINDOW {
             let sx = if mirror { WINDOW - 1 - x } else { x };
-            out.push((w[y * WINDOW + sx] * p.gain + p.offset).clamp(-0.5, 0.5));
+            out.push(p.apply(w[y * WINDOW + sx]));
         }
     }
 }
