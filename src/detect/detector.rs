@@ -97,15 +97,16 @@ impl Detector {
 
     /// The network's logits on every pyramid level (what the heat-map overlay shows).
     ///
-    /// Levels run as parallel tasks on the rayon pool: the small levels are too small for the
-    /// backend to split one convolution across cores, but many of them can run side by side.
+    /// Levels run as parallel tasks on the rayon pool, each resampled inside its task: the
+    /// small levels are too small for the backend to split one convolution across cores, but
+    /// many of them can run side by side.
     pub fn score_maps(&self, image: &GrayImage) -> Vec<(LevelSpec, ScoreMap)> {
         let specs = self.config.pyramid.levels(image.width(), image.height());
-        let levels = pyramid::build(image, &specs);
+        let octaves = pyramid::octaves(image, &specs);
         specs
             .into_par_iter()
-            .zip(levels)
-            .map(|(spec, level)| {
+            .map(|spec| {
+                let level = pyramid::level(&octaves, &spec);
                 let input = scan::image_tensor(&level, &self.device); // [1, 1, h, w]
                 let logits = self.model.forward(input); // [1, 1, h', w']
                 (spec, scan::score_map(to_vec(logits), &level))

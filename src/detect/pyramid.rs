@@ -89,36 +89,41 @@ pub struct LevelSpec {
     pub scale_y: f32,
 }
 
-/// Builds every level's image. Each level is resampled from the smallest octave (repeated
-/// 2×2 halving of the original) that is still at least as large, so bilinear never shrinks by
-/// more than 2 and never aliases.
-pub fn build(image: &GrayImage, specs: &[LevelSpec]) -> Vec<GrayImage> {
+/// Repeated 2×2 halvings of the image, down to the smallest level's size: the sources the
+/// levels are resampled from, so bilinear never shrinks by more than 2 and never aliases.
+pub fn octaves(image: &GrayImage, specs: &[LevelSpec]) -> Vec<GrayImage> {
     let mut octaves = vec![image.clone()];
-    specs
-        .iter()
-        .map(|spec| {
-            // Find the smallest octave with both sides >= the level's.
-            loop {
-                let last = octaves.last().expect("never empty");
-                if last.width() / 2 >= spec.width && last.height() / 2 >= spec.height {
-                    let next = gray::halve(last);
-                    octaves.push(next);
-                } else {
-                    break;
-                }
-            }
-            let src = octaves
-                .iter()
-                .rev()
-                .find(|o| o.width() >= spec.width && o.height() >= spec.height)
-                .unwrap_or(&octaves[0]);
-            if src.width() == spec.width && src.height() == spec.height {
-                src.clone()
+    if let Some(smallest) = specs.last() {
+        while let Some(last) = octaves.last() {
+            if last.width() / 2 >= smallest.width && last.height() / 2 >= smallest.height {
+                let next = gray::halve(last);
+                octaves.push(next);
             } else {
-                gray::resize_bilinear(src, spec.width, spec.height)
+                break;
             }
-        })
-        .collect()
+        }
+    }
+    octaves
+}
+
+/// One level's image, resampled from the smallest octave that is at least as large.
+pub fn level(octaves: &[GrayImage], spec: &LevelSpec) -> GrayImage {
+    let src = octaves
+        .iter()
+        .rev()
+        .find(|o| o.width() >= spec.width && o.height() >= spec.height)
+        .unwrap_or(&octaves[0]);
+    if src.width() == spec.width && src.height() == spec.height {
+        src.clone()
+    } else {
+        gray::resize_bilinear(src, spec.width, spec.height)
+    }
+}
+
+/// Builds every level's image (the detector does the same level by level, in parallel).
+pub fn build(image: &GrayImage, specs: &[LevelSpec]) -> Vec<GrayImage> {
+    let octaves = octaves(image, specs);
+    specs.iter().map(|spec| level(&octaves, spec)).collect()
 }
 
 #[cfg(test)]
