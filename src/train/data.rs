@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 use image::GrayImage;
 use serde::Serialize;
 
-use super::faces::{Face, file_name, image_files, load_faces};
+use super::faces::{Face, file_name, image_files, load_faces, load_or_warn};
 use super::split::{SCENE_HOLDOUT, is_held_out};
 use super::warp::{Octaves, Photometric, Region, WINDOW_PX};
 use crate::atomic::TEMP_SUFFIX;
 use crate::error::{Error, Result};
-use crate::gray::{load_gray, resize};
+use crate::gray::resize;
 
 /// Scenes larger than this (longest side, px) are shrunk on load: faces in them would be
 /// larger than any the detector needs to reject, and it keeps memory and mining time bounded.
@@ -139,16 +139,6 @@ pub fn shrink_to(image: GrayImage, max: u32) -> GrayImage {
     let w = ((image.width() as f32 * f).round() as u32).max(1);
     let h = ((image.height() as f32 * f).round() as u32).max(1);
     resize(&image, w, h)
-}
-
-fn load_or_warn(path: &Path) -> Option<GrayImage> {
-    match load_gray(path) {
-        Ok(img) => Some(img),
-        Err(e) => {
-            log::warn!("{e}; skipped");
-            None
-        }
-    }
 }
 
 /// A whole small image as one window (centred square, resampled to 30×30).

@@ -14,6 +14,17 @@ use super::warp::Region;
 use crate::error::{Error, Result};
 use crate::gray::load_gray;
 
+/// Loads an image, or logs why it cannot and returns `None` (one bad file never stops a run).
+pub fn load_or_warn(path: &Path) -> Option<GrayImage> {
+    match load_gray(path) {
+        Ok(img) => Some(img),
+        Err(e) => {
+            log::warn!("{e}; skipped");
+            None
+        }
+    }
+}
+
 /// Where the mean face's eyes sit in one face set (measured on its mean image).
 #[derive(Clone, Copy, Debug)]
 pub struct Framing {
@@ -108,12 +119,8 @@ pub fn load_faces(faces_dir: &Path) -> Result<(Vec<Face>, Vec<Face>)> {
             continue;
         }
         for path in image_files(&dir)? {
-            let image = match load_gray(&path) {
-                Ok(img) => img,
-                Err(e) => {
-                    log::warn!("{e}; skipped");
-                    continue;
-                }
+            let Some(image) = load_or_warn(&path) else {
+                continue;
             };
             let region = framing.region(image.width(), image.height());
             let name = format!("{}/{}", framing.folder, file_name(&path));
