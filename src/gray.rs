@@ -96,6 +96,20 @@ pub fn resize_bilinear(src: &GrayImage, w: u32, h: u32) -> GrayImage {
     GrayImage::from_raw(w, h, out).expect("buffer sized w*h")
 }
 
+/// The image and its repeated 2×2 halvings, while a halving is still at least
+/// `min_width`×`min_height`: sources from which any smaller size is at most a 2× bilinear step.
+pub fn octaves(image: GrayImage, min_width: u32, min_height: u32) -> Vec<GrayImage> {
+    let mut out = vec![image];
+    while let Some(last) = out.last() {
+        if last.width() / 2 < min_width.max(1) || last.height() / 2 < min_height.max(1) {
+            break;
+        }
+        let next = halve(last);
+        out.push(next);
+    }
+    out
+}
+
 /// Resizes by any factor: halves while the target is at most half the size, then bilinear.
 pub fn resize(src: &GrayImage, w: u32, h: u32) -> GrayImage {
     let mut cur = std::borrow::Cow::Borrowed(src);

@@ -92,18 +92,10 @@ pub struct LevelSpec {
 /// Repeated 2×2 halvings of the image, down to the smallest level's size: the sources the
 /// levels are resampled from, so bilinear never shrinks by more than 2 and never aliases.
 pub fn octaves(image: &GrayImage, specs: &[LevelSpec]) -> Vec<GrayImage> {
-    let mut octaves = vec![image.clone()];
-    if let Some(smallest) = specs.last() {
-        while let Some(last) = octaves.last() {
-            if last.width() / 2 >= smallest.width && last.height() / 2 >= smallest.height {
-                let next = gray::halve(last);
-                octaves.push(next);
-            } else {
-                break;
-            }
-        }
+    match specs.last() {
+        Some(smallest) => gray::octaves(image.clone(), smallest.width, smallest.height),
+        None => vec![image.clone()],
     }
-    octaves
 }
 
 /// One level's image, resampled from the smallest octave that is at least as large.

@@ -89,15 +89,7 @@ pub struct Octaves(pub Vec<GrayImage>);
 
 impl Octaves {
     pub fn new(image: GrayImage) -> Self {
-        let mut v = vec![image];
-        while let Some(last) = v.last() {
-            if last.width() < 2 * WINDOW as u32 || last.height() < 2 * WINDOW as u32 {
-                break;
-            }
-            let next = crate::gray::halve(last);
-            v.push(next);
-        }
-        Octaves(v)
+        Octaves(crate::gray::octaves(image, WINDOW as u32, WINDOW as u32))
     }
 
     pub fn width(&self) -> u32 {
