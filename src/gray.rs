@@ -110,16 +110,24 @@ pub fn octaves(image: GrayImage, min_width: u32, min_height: u32) -> Vec<GrayIma
     out
 }
 
+/// Resamples to `w`×`h` from the smallest of `octaves` (see [`octaves`]) that is at least as
+/// large — so bilinear never shrinks by more than 2 — or from the first when none is.
+pub fn from_octaves(octaves: &[GrayImage], w: u32, h: u32) -> GrayImage {
+    let src = octaves
+        .iter()
+        .rev()
+        .find(|o| o.width() >= w && o.height() >= h)
+        .unwrap_or(&octaves[0]);
+    if src.width() == w && src.height() == h {
+        src.clone()
+    } else {
+        resize_bilinear(src, w, h)
+    }
+}
+
 /// Resizes by any factor: halves while the target is at most half the size, then bilinear.
 pub fn resize(src: &GrayImage, w: u32, h: u32) -> GrayImage {
-    let mut cur = std::borrow::Cow::Borrowed(src);
-    while cur.width() >= 2 * w && cur.height() >= 2 * h && cur.width() >= 2 && cur.height() >= 2 {
-        cur = std::borrow::Cow::Owned(halve(&cur));
-    }
-    if cur.width() == w && cur.height() == h {
-        return cur.into_owned();
-    }
-    resize_bilinear(&cur, w, h)
+    from_octaves(&octaves(src.clone(), w, h), w, h)
 }
 
 #[cfg(test)]

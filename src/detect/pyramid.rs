@@ -98,18 +98,9 @@ pub fn octaves(image: &GrayImage, specs: &[LevelSpec]) -> Vec<GrayImage> {
     }
 }
 
-/// One level's image, resampled from the smallest octave that is at least as large.
+/// One level's image, resampled from the octaves.
 pub fn level(octaves: &[GrayImage], spec: &LevelSpec) -> GrayImage {
-    let src = octaves
-        .iter()
-        .rev()
-        .find(|o| o.width() >= spec.width && o.height() >= spec.height)
-        .unwrap_or(&octaves[0]);
-    if src.width() == spec.width && src.height() == spec.height {
-        src.clone()
-    } else {
-        gray::resize_bilinear(src, spec.width, spec.height)
-    }
+    gray::from_octaves(octaves, spec.width, spec.height)
 }
 
 /// Builds every level's image (the detector does the same level by level, in parallel).
