@@ -49,7 +49,15 @@ fn a_short_training_run_lowers_the_validation_loss() {
         before.loss,
         after.loss
     );
-    assert!(after.accuracy > 0.75, "accuracy {}", after.accuracy);
+    // Accuracy alone is weak here: three in four validation windows are non-faces. Ask instead
+    // that the model separates the classes (Youden's J = recall − FP rate; chance is 0).
+    let separation = after.face_recall - after.false_positive_rate;
+    assert!(
+        separation > 0.2,
+        "face recall {} and false-positive rate {}",
+        after.face_recall,
+        after.false_positive_rate
+    );
 }
 
 #[test]
