@@ -31,6 +31,8 @@ pub enum Error {
     NoData(String),
     #[error("cancelled")]
     Cancelled,
+    #[error("camera {0}: {1}")]
+    Camera(String, String),
     #[error("backend {0} is not available: {1}")]
     Backend(String, String),
 }

@@ -4,6 +4,7 @@
 //! image pyramid at once; the score maps become boxes, and non-maximum suppression merges them.
 //! The binary (`src/main.rs`) is a thin command-line front end over this library.
 
+pub mod app;
 pub mod atomic;
 pub mod backend;
 pub mod boxes;
@@ -11,6 +12,8 @@ pub mod detect;
 pub mod error;
 pub mod eval;
 pub mod gray;
+pub mod live;
+pub mod negatives;
 pub mod scenes;
 pub mod train;
 

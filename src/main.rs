@@ -1,4 +1,4 @@
-//! `facecam`: the command-line front end. Each subcommand lives in `cli/`.
+//! `facecam`: the desktop app (no subcommand) and the command-line tools. Each lives in `cli/`.
 
 use std::process::ExitCode;
 
@@ -7,11 +7,20 @@ use clap::{Parser, Subcommand};
 mod cli;
 
 /// Face detection the NYU Deep Learning week-6 way: a Burn ConvNet over an image pyramid.
+///
+/// Without a subcommand, opens the live desktop app.
 #[derive(Parser)]
-#[command(name = "facecam", version, about, arg_required_else_help = true)]
+#[command(
+    name = "facecam",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    #[command(flatten)]
+    app: cli::gui::Args,
 }
 
 #[derive(Subcommand)]
@@ -24,6 +33,12 @@ enum Command {
     Train(cli::train::Args),
     /// Compose validation scenes: held-out faces pasted onto held-out face-free scenes.
     Scenes(cli::scenes::Args),
+    /// Regenerate the bundled demo reel (assets/reel) from the shared photos.
+    Reel(cli::reel::Args),
+    /// Regenerate the compact training set (assets/patches) the in-app retraining uses.
+    Patches(cli::patches::Args),
+    /// Check in-app mining with a simulated user: mark false positives, retrain, compare.
+    MiningSim(cli::mining_sim::Args),
 }
 
 fn main() -> ExitCode {
@@ -32,10 +47,14 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Detect(a) => cli::detect::run(a),
-        Command::Eval(a) => cli::eval::run(a),
-        Command::Train(a) => cli::train::run(a),
-        Command::Scenes(a) => cli::scenes::run(a),
+        None => cli::gui::run(cli.app),
+        Some(Command::Detect(a)) => cli::detect::run(a),
+        Some(Command::Eval(a)) => cli::eval::run(a),
+        Some(Command::Train(a)) => cli::train::run(a),
+        Some(Command::Scenes(a)) => cli::scenes::run(a),
+        Some(Command::Reel(a)) => cli::reel::run(a),
+        Some(Command::Patches(a)) => cli::patches::run(a),
+        Some(Command::MiningSim(a)) => cli::mining_sim::run(a),
     };
     match result {
         Ok(code) => code,

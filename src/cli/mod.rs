@@ -3,5 +3,9 @@
 pub mod common;
 pub mod detect;
 pub mod eval;
+pub mod gui;
+pub mod mining_sim;
+pub mod patches;
+pub mod reel;
 pub mod scenes;
 pub mod train;

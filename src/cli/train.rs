@@ -29,7 +29,8 @@ pub struct Args {
     /// Epochs after each bootstrapping round.
     #[arg(long)]
     pub round_epochs: Option<usize>,
-    /// A folder of user-marked hard negatives (image files of crops), e.g. the app's store.
+    /// User-marked hard negatives: the app's negative store (e.g.
+    /// ~/.local/share/facecam/negatives), or any folder of image crops (read recursively).
     #[arg(long, value_name = "DIR")]
     pub negatives: Option<PathBuf>,
     /// Start from these weights instead of from scratch (fine-tuning).

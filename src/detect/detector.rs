@@ -88,9 +88,15 @@ impl Detector {
 
     /// Finds faces: pyramid → score maps → candidates → NMS.
     pub fn detect(&self, image: &GrayImage) -> Vec<Detection> {
+        self.boxes_from(&self.score_maps(image))
+    }
+
+    /// Candidates above the threshold on every level, merged by NMS. Split from `detect` so
+    /// the live view can show the score maps it drew the boxes from.
+    pub fn boxes_from(&self, maps: &[(LevelSpec, ScoreMap)]) -> Vec<Detection> {
         let mut candidates = Vec::new();
-        for (spec, map) in self.score_maps(image) {
-            scan::candidates(&map, &spec, self.config.threshold, &mut candidates);
+        for (spec, map) in maps {
+            scan::candidates(map, spec, self.config.threshold, &mut candidates);
         }
         nms(candidates, &self.config.nms)
     }

@@ -11,6 +11,7 @@ use super::warp::{Octaves, Photometric, Region, WINDOW_PX};
 use crate::atomic::TEMP_SUFFIX;
 use crate::error::{Error, Result};
 use crate::gray::resize;
+use crate::negatives::NegativeStore;
 
 /// Scenes larger than this (longest side, px) are shrunk on load: faces in them would be
 /// larger than any the detector needs to reject, and it keeps memory and mining time bounded.
@@ -48,6 +49,9 @@ pub struct TrainingData {
     pub val_patches: Vec<f32>,
     /// User-marked hard negatives (`--negatives DIR`), always trained on.
     pub user_negatives: Vec<f32>,
+    /// Hard negatives mined earlier (the bundled set carries the shipped model's), the
+    /// starting pool of the bootstrapping: fine-tuning rehearses them instead of forgetting.
+    pub hard_negatives: Vec<f32>,
 }
 
 /// Counts that go into the model's JSON sidecar.
@@ -60,6 +64,7 @@ pub struct DataSummary {
     pub patches: usize,
     pub val_patches: usize,
     pub user_negatives: usize,
+    pub hard_negatives: usize,
 }
 
 impl TrainingData {
@@ -69,6 +74,8 @@ impl TrainingData {
         let (scenes, val_scenes) = load_scenes(&root.join("nonfaces/scenes"))?;
         let (patches, val_patches) = load_patches(&root.join("nonfaces"))?;
         let user_negatives = match user_negatives {
+            // The app's store: its 30×30 windows (not the full crops beside them).
+            Some(dir) if NegativeStore::is_store(dir) => NegativeStore::open(dir)?.windows(),
             Some(dir) => load_windows_recursive(dir)?,
             None => Vec::new(),
         };
@@ -80,6 +87,7 @@ impl TrainingData {
             patches,
             val_patches,
             user_negatives,
+            hard_negatives: Vec::new(),
         })
     }
 
@@ -92,6 +100,7 @@ impl TrainingData {
             patches: self.patches.len() / WINDOW_PX,
             val_patches: self.val_patches.len() / WINDOW_PX,
             user_negatives: self.user_negatives.len() / WINDOW_PX,
+            hard_negatives: self.hard_negatives.len() / WINDOW_PX,
         }
     }
 }

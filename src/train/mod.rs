@@ -5,6 +5,7 @@
 //! (Sung & Poggio; Rowley et al.) for the next round.
 
 pub mod bootstrap;
+pub mod bundle;
 pub mod data;
 pub mod faces;
 pub mod split;

@@ -182,7 +182,9 @@ impl ValidationSet {
     }
 }
 
-fn push_face(face: &Face, rng: Option<&mut StdRng>, out: &mut Vec<f32>) {
+/// Appends `face`'s window: centred without `rng`, randomly shifted, scaled, turned, mirrored
+/// and re-lit with it.
+pub fn push_face(face: &Face, rng: Option<&mut StdRng>, out: &mut Vec<f32>) {
     let start = out.len();
     out.resize(start + WINDOW_PX, 0.0);
     let (region, photo) = match rng {
@@ -338,7 +340,7 @@ pub fn train(
     };
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     let validation = ValidationSet::new(data, cfg.seed);
-    let mut hard: Vec<f32> = Vec::new();
+    let mut hard: Vec<f32> = data.hard_negatives.clone();
     let mut report = TrainReport {
         config: cfg.clone(),
         data: data.summary(),

@@ -54,15 +54,26 @@ impl Photometric {
 /// Samples `region` of `src` into `out` (900 normalised values, row-major). Coordinates outside
 /// the image repeat the border pixel.
 pub fn sample(src: &GrayImage, region: Region, photo: Photometric, out: &mut [f32]) {
-    debug_assert_eq!(out.len(), WINDOW_PX);
+    sample_square(src, region, photo, WINDOW, out);
+}
+
+/// Like `sample`, into a `size × size` output (the bundled face set stores larger crops).
+pub fn sample_square(
+    src: &GrayImage,
+    region: Region,
+    photo: Photometric,
+    size: usize,
+    out: &mut [f32],
+) {
+    debug_assert_eq!(out.len(), size * size);
     let (w, h) = (src.width() as i32, src.height() as i32);
     let px = src.as_raw();
-    let step = region.side / WINDOW as f32;
+    let step = region.side / size as f32;
     let (sin, cos) = region.angle.sin_cos();
-    let half = WINDOW as f32 / 2.0;
+    let half = size as f32 / 2.0;
     let at = |x: i32, y: i32| px[(y.clamp(0, h - 1) * w + x.clamp(0, w - 1)) as usize] as f32;
-    for oy in 0..WINDOW {
-        for ox in 0..WINDOW {
+    for oy in 0..size {
+        for ox in 0..size {
             let mut u = (ox as f32 + 0.5 - half) * step;
             let v = (oy as f32 + 0.5 - half) * step;
             if region.mirror {
@@ -77,7 +88,7 @@ pub fn sample(src: &GrayImage, region: Region, photo: Photometric, out: &mut [f3
             let bottom = at(x0, y0 + 1) * (1.0 - fx) + at(x0 + 1, y0 + 1) * fx;
             let value = top * (1.0 - fy) + bottom * fy;
             let n = normalise(value.round().clamp(0.0, 255.0) as u8);
-            out[oy * WINDOW + ox] = photo.apply(n);
+            out[oy * size + ox] = photo.apply(n);
         }
     }
 }

@@ -1,0 +1,72 @@
+//! The detector's knobs: threshold, face sizes, pyramid step, NMS overlap, heat map.
+
+use eframe::egui::{self, Ui};
+
+use crate::DetectorConfig;
+use crate::live::LiveSettings;
+
+/// Slider ranges. The threshold is a logit: 0 is probability ½.
+pub const THRESHOLD: std::ops::RangeInclusive<f32> = -4.0..=8.0;
+pub const MIN_FACE: std::ops::RangeInclusive<f32> = 16.0..=240.0;
+pub const SCALE_STEP: std::ops::RangeInclusive<f32> = 1.05..=2.0;
+pub const NMS_IOU: std::ops::RangeInclusive<f32> = 0.05..=0.95;
+
+/// Draws the controls for `settings`; returns true when the user changed something (drawing
+/// alone may round a value to its slider's step; that does not count).
+/// `model_defaults` is what "Reset" goes back to (the loaded model's own settings).
+pub fn detector_controls(
+    ui: &mut Ui,
+    settings: &mut LiveSettings,
+    model_defaults: &DetectorConfig,
+) -> bool {
+    let before = settings.clone();
+    let mut changed = false;
+    let cfg = &mut settings.detector;
+    let p = 1.0 / (1.0 + (-cfg.threshold).exp());
+    changed |= ui
+        .add(
+            egui::Slider::new(&mut cfg.threshold, THRESHOLD)
+                .fixed_decimals(1)
+                .text(format!("threshold (p ≥ {p:.2})")),
+        )
+        .on_hover_text("a logit: 0 is probability ½; lower finds more faces and more false ones")
+        .changed();
+    changed |= ui
+        .add(
+            egui::Slider::new(&mut cfg.pyramid.min_face, MIN_FACE)
+                .step_by(1.0)
+                .text("min face px"),
+        )
+        .on_hover_text("below 30 px the image is upsampled, which is slower")
+        .changed();
+    changed |= ui
+        .add(
+            egui::Slider::new(&mut cfg.pyramid.scale_step, SCALE_STEP)
+                .fixed_decimals(2)
+                .text("pyramid step"),
+        )
+        .on_hover_text("ratio of face sizes between pyramid levels")
+        .changed();
+    changed |= ui
+        .add(
+            egui::Slider::new(&mut cfg.nms.iou, NMS_IOU)
+                .fixed_decimals(2)
+                .text("NMS IoU"),
+        )
+        .on_hover_text("boxes overlapping more than this are merged into one")
+        .changed();
+    changed |= ui
+        .checkbox(&mut settings.keep_maps, "Score-map heat map")
+        .on_hover_text("the network's output on every pyramid level")
+        .changed();
+    if ui.button("Reset to the model's defaults").clicked() {
+        settings.detector = model_defaults.clone();
+        changed = true;
+    }
+    // The sliders cannot produce an invalid value, but a model's defaults might be odd: keep
+    // the last valid settings rather than sending the detector something it rejects.
+    if settings.detector.validate().is_err() {
+        settings.detector = before.detector.clone();
+    }
+    changed && *settings != before
+}

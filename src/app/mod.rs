@@ -1,0 +1,380 @@
+//! The desktop application (eframe/egui): the live tab draws what the pipeline in `live`
+//! produces; the UI thread only draws and forwards the user's choices.
+
+pub mod controls;
+pub mod heatmap;
+pub mod meters;
+pub mod mining;
+pub mod negatives_tab;
+pub mod screenshot;
+pub mod sidebar;
+pub mod video;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use eframe::egui::{self, Color32, RichText};
+
+use crate::BackendKind;
+use crate::live::camera::{self, CameraEntry};
+use crate::live::pipeline::DetectorThread;
+use crate::live::{Capture, DetectionResult, LiveSettings, ModelSlot, Pipeline, SourceChoice};
+use meters::{Rate, Samples, Smoothed};
+use screenshot::{Outcome, ScreenshotJob};
+use video::VideoView;
+
+/// The window's inner size in points (the screenshot has this size at scale 1).
+pub const WINDOW_SIZE: [f32; 2] = [1280.0, 800.0];
+
+/// How the app was started (from the command line).
+#[derive(Clone, Debug)]
+pub struct AppOptions {
+    pub source: SourceChoice,
+    pub weights: Option<PathBuf>,
+    pub backend: BackendKind,
+    /// `--screenshot FILE --frames N`.
+    pub screenshot: Option<(PathBuf, u64)>,
+    /// Where the negative store and retrained models live (`--data-dir`).
+    pub data_dir: PathBuf,
+    /// Start with the score-map heat map on.
+    pub heat_map: bool,
+    /// Start with the video paused.
+    pub paused: bool,
+}
+
+/// The live view's smallest face to start with, unless the model asks for a larger one. A
+/// face at arm's length from a webcam is 80–200 px wide; scanning down to 20 px costs four
+/// times the time per frame. The slider goes down to 16.
+pub const LIVE_MIN_FACE: f32 = 40.0;
+
+/// The default data folder: the user's data directory (e.g. `~/.local/share/facecam`).
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("facecam")
+}
+
+/// The tabs. The sequence-model tab slots in here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Live,
+    Negatives,
+}
+
+/// A line for the user, kept until the next one replaces it.
+#[derive(Clone, Debug)]
+pub enum Notice {
+    Info(String),
+    Error(String),
+}
+
+pub struct FacecamApp {
+    pipeline: Pipeline,
+    capture: Capture,
+    _detector: DetectorThread,
+    backend: BackendKind,
+    tab: Tab,
+    /// The result on screen (kept between repaints).
+    shown: Option<DetectionResult>,
+    video: VideoView,
+    selected_box: Option<usize>,
+    settings: LiveSettings,
+    latency_ms: Smoothed,
+    detect_ms: Smoothed,
+    detector_rate: Rate,
+    /// Every frame's figures since start, for the run summary printed after `--screenshot`.
+    latency_all: Samples,
+    detect_all: Samples,
+    first_result: Option<Instant>,
+    sidebar: sidebar::SidebarState,
+    mining: mining::Mining,
+    thumbnails: negatives_tab::Thumbnails,
+    notice: Option<Notice>,
+    screenshot: Option<ScreenshotJob>,
+    /// Set when the screenshot job ends; read by the binary after the window closes.
+    pub outcome: Arc<Mutex<Option<Outcome>>>,
+}
+
+impl FacecamApp {
+    /// Starts the pipeline threads. Problems that leave the app usable (no GPU, a bad
+    /// `--weights` file) become notices; only having no model at all is an error.
+    pub fn new(ctx: &egui::Context, options: AppOptions) -> crate::Result<Self> {
+        let mut notices = Vec::new();
+        let (backend, device) = match options.backend.device() {
+            Ok(d) => (options.backend, d),
+            Err(e) => {
+                notices.push(format!("{e}; running on the CPU (flex) instead"));
+                (BackendKind::Flex, BackendKind::Flex.device()?)
+            }
+        };
+        let models = match ModelSlot::open(options.weights.as_deref(), device.clone()) {
+            Ok(m) => m,
+            Err(e) if options.weights.is_some() => {
+                notices.push(format!("{e}; using the bundled model"));
+                ModelSlot::open(None, device)?
+            }
+            Err(e) => return Err(e),
+        };
+        let pipeline = Pipeline::new(models);
+        let repaint = ctx.clone();
+        let detector = pipeline.spawn_detector(move || repaint.request_repaint());
+        let capture = Capture::start(options.source.clone(), Arc::clone(&pipeline.frames));
+        if options.paused {
+            capture.pause(true);
+        }
+        let mut settings = pipeline.settings();
+        settings.detector.pyramid.min_face = settings.detector.pyramid.min_face.max(LIVE_MIN_FACE);
+        settings.keep_maps = options.heat_map;
+        pipeline.set_settings(settings.clone());
+        Ok(Self {
+            capture,
+            _detector: detector,
+            backend,
+            tab: Tab::Live,
+            shown: None,
+            video: VideoView::default(),
+            selected_box: None,
+            settings,
+            latency_ms: Smoothed::default(),
+            detect_ms: Smoothed::default(),
+            detector_rate: Rate::default(),
+            latency_all: Samples::default(),
+            detect_all: Samples::default(),
+            first_result: None,
+            sidebar: sidebar::SidebarState::new(&options),
+            mining: mining::Mining::open(&options.data_dir),
+            thumbnails: negatives_tab::Thumbnails::default(),
+            notice: notices.pop().map(Notice::Error),
+            screenshot: options
+                .screenshot
+                .map(|(path, frames)| ScreenshotJob::new(path, frames)),
+            outcome: Arc::new(Mutex::new(None)),
+            pipeline,
+        })
+    }
+
+    /// Takes the newest detection result, if any, and updates the meters.
+    fn poll_results(&mut self, ctx: &egui::Context) {
+        if self.screenshot.as_ref().is_some_and(|j| j.freezes_video()) {
+            return;
+        }
+        let Some(result) = self.pipeline.results.try_take() else {
+            return;
+        };
+        let now = Instant::now();
+        let latency = (now - result.frame.captured).as_secs_f32() * 1e3;
+        self.latency_ms.add(latency);
+        self.latency_all.add(latency);
+        self.detect_ms.add(result.detect_ms);
+        self.detect_all.add(result.detect_ms);
+        self.first_result.get_or_insert(now);
+        self.detector_rate.tick(now);
+        self.video.update(ctx, &result);
+        if let Some(job) = &mut self.screenshot {
+            job.frame_drawn();
+        }
+        // A selection refers to boxes of the previous frame.
+        self.selected_box = None;
+        self.shown = Some(result);
+    }
+
+    fn hud_text(&self) -> String {
+        let status = self.capture.status();
+        let fmt = |v: Option<f32>, unit: &str| v.map_or("–".into(), |v| format!("{v:.1} {unit}"));
+        let faces = self.shown.as_ref().map_or(0, |r| r.detections.len());
+        format!(
+            "capture  {}\ndetector {} ({})\nlatency  {}\nfaces    {faces}",
+            if status.fps > 0.0 {
+                format!("{:.1} fps", status.fps)
+            } else {
+                "–".into()
+            },
+            fmt(self.detect_ms.get(), "ms"),
+            fmt(self.detector_rate.get(), "fps"),
+            fmt(self.latency_ms.get(), "ms"),
+        )
+    }
+
+    /// Medians over the whole run (printed when a `--screenshot` run ends).
+    fn run_summary(&self) -> String {
+        let n = self.detect_all.len();
+        let span = self.first_result.map_or(0.0, |t| t.elapsed().as_secs_f32());
+        let ms = |v: Option<f32>| v.map_or("–".into(), |v| format!("{v:.1} ms"));
+        format!(
+            "run summary: {n} results drawn; detector {:.1} fps; median detector time {}; \
+             median end-to-end latency (capture → drawn) {}; capture {:.1} fps",
+            (n.saturating_sub(1)) as f32 / span.max(1e-3),
+            ms(self.detect_all.median()),
+            ms(self.latency_all.median()),
+            self.capture.status().fps
+        )
+    }
+
+    fn live_tab(&mut self, ui: &mut egui::Ui) {
+        let status = self.capture.status();
+        if let Some(problem) = &status.problem {
+            ui.horizontal(|ui| {
+                ui.colored_label(Color32::from_rgb(255, 190, 60), problem);
+                if status.fell_back_to_reel && ui.button("Retry camera").clicked() {
+                    self.capture.switch(self.sidebar.camera_choice());
+                }
+            });
+        }
+        self.marking_toolbar(ui);
+        match &self.shown {
+            Some(result) => {
+                let hud = self.hud_text();
+                let act = self.video.show(ui, result, self.selected_box, &hud);
+                if act.clicked_box.is_some() {
+                    self.selected_box = act.clicked_box;
+                }
+            }
+            None => {
+                ui.centered_and_justified(|ui| ui.label("Waiting for the first frame …"));
+            }
+        }
+    }
+
+    /// Marking false positives: the selected box, or every box of the frame on screen.
+    fn marking_toolbar(&mut self, ui: &mut egui::Ui) {
+        let Some(result) = &self.shown else { return };
+        let mut chosen: Option<Vec<usize>> = None;
+        ui.horizontal(|ui| {
+            let selected = self.selected_box;
+            if ui
+                .add_enabled(selected.is_some(), egui::Button::new("Not a face"))
+                .on_hover_text("store the selected box (click one) as a hard negative; key F")
+                .clicked()
+                || (selected.is_some() && ui.input(|i| i.key_pressed(egui::Key::F)))
+            {
+                chosen = selected.map(|i| vec![i]);
+            }
+            if ui
+                .add_enabled(
+                    !result.detections.is_empty(),
+                    egui::Button::new("No faces in this frame"),
+                )
+                .on_hover_text("store every box of this frame as a hard negative")
+                .clicked()
+            {
+                chosen = Some((0..result.detections.len()).collect());
+            }
+            if self.selected_box.is_none() {
+                ui.weak("click a box to select it");
+            }
+        });
+        if let Some(indices) = chosen {
+            let source = self.capture.status().source;
+            self.notice = Some(self.mining.mark(result, &indices, &source, &self.pipeline));
+            self.selected_box = None;
+        }
+    }
+
+    fn menu_bar(&mut self, ui: &mut egui::Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("Open weights…").clicked() {
+                    self.notice = sidebar::open_weights_dialog(&self.pipeline);
+                }
+                if ui.button("Revert to bundled weights").clicked() {
+                    self.notice = Some(sidebar::revert(&self.pipeline));
+                }
+                ui.separator();
+                if ui.button("Quit").clicked() {
+                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            });
+            ui.separator();
+            ui.selectable_value(&mut self.tab, Tab::Live, "Live");
+            let count = self.mining.store.as_ref().map_or(0, |s| s.len());
+            ui.selectable_value(
+                &mut self.tab,
+                Tab::Negatives,
+                format!("Negatives ({count})"),
+            );
+        });
+    }
+
+    fn status_bar(&self, ui: &mut egui::Ui) {
+        let status = self.capture.status();
+        let model = self.pipeline.models.current();
+        ui.horizontal(|ui| {
+            ui.label(format!("Source: {}", status.source));
+            ui.separator();
+            ui.label(format!("Backend: {}", self.backend));
+            ui.separator();
+            ui.label(format!("Model: {} (v{})", model.origin, model.version));
+            if let Some(n) = &self.notice {
+                ui.separator();
+                match n {
+                    Notice::Info(t) => ui.label(t),
+                    Notice::Error(t) => {
+                        ui.label(RichText::new(t).color(Color32::from_rgb(255, 110, 110)))
+                    }
+                };
+            }
+        });
+    }
+}
+
+impl eframe::App for FacecamApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        self.poll_results(&ctx);
+        egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
+        egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        egui::Panel::right("sidebar")
+            .default_size(300.0)
+            .show(ui, |ui| {
+                let model_defaults = self.pipeline.models.current().meta.detector.clone();
+                let action = self.sidebar.show(
+                    ui,
+                    &mut self.settings,
+                    &model_defaults,
+                    &self.capture.status(),
+                );
+                if let Some(n) = sidebar::apply(action, &self.pipeline, &self.capture) {
+                    self.notice = Some(n);
+                }
+            });
+        if self.settings != self.pipeline.settings() {
+            self.pipeline.set_settings(self.settings.clone());
+        }
+        egui::CentralPanel::default_margins().show(ui, |ui| match self.tab {
+            Tab::Live => self.live_tab(ui),
+            Tab::Negatives => {
+                if let Some(n) =
+                    negatives_tab::show(ui, &mut self.mining, &mut self.thumbnails, &self.pipeline)
+                {
+                    self.notice = Some(n);
+                }
+            }
+        });
+        if let Some(n) = self
+            .mining
+            .finish_round(&self.pipeline)
+            .or_else(|| self.mining.maybe_auto_round(&self.pipeline, &ctx))
+        {
+            self.notice = Some(n);
+        }
+
+        if let Some(job) = &mut self.screenshot
+            && let Some(outcome) = job.step(&ctx, self.shown.as_ref())
+        {
+            if outcome.is_ok() {
+                eprintln!("{}", self.run_summary());
+            }
+            *self.outcome.lock().unwrap_or_else(PoisonError::into_inner) = Some(outcome);
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        // Capture problems must show even when no frames arrive; twice a second is enough and
+        // costs next to nothing (new frames repaint at once through the detector thread).
+        ctx.request_repaint_after(Duration::from_millis(500));
+    }
+}
+
+/// Cameras found now, for the source menu.
+pub fn cameras() -> Result<Vec<CameraEntry>, String> {
+    camera::list_cameras()
+}

@@ -1,0 +1,157 @@
+//! The video with its boxes (and optionally the score maps) drawn over it.
+
+use eframe::egui::{
+    self, Align2, Color32, ColorImage, FontId, Pos2, Rect, Sense, Stroke, StrokeKind,
+    TextureHandle, TextureOptions, Ui, Vec2,
+};
+
+use super::heatmap::map_image;
+use crate::detect::model::{STRIDE, WINDOW};
+use crate::live::DetectionResult;
+
+/// GPU textures for the frame on screen and its score maps, updated once per new result.
+#[derive(Default)]
+pub struct VideoView {
+    frame: Option<TextureHandle>,
+    maps: Vec<TextureHandle>,
+    shown_frame: Option<u64>,
+}
+
+/// What the user did on the video this frame.
+#[derive(Debug, Default)]
+pub struct VideoInteraction {
+    /// Index into the result's detections of a box the user clicked.
+    pub clicked_box: Option<usize>,
+}
+
+impl VideoView {
+    /// Uploads the result's frame (and maps) if it is not the one already on screen.
+    pub fn update(&mut self, ctx: &egui::Context, result: &DetectionResult) {
+        if self.shown_frame == Some(result.frame.id) {
+            return;
+        }
+        self.shown_frame = Some(result.frame.id);
+        let rgb = &result.frame.rgb;
+        let image = ColorImage::from_rgb([rgb.width() as usize, rgb.height() as usize], rgb);
+        match &mut self.frame {
+            Some(t) => t.set(image, TextureOptions::LINEAR),
+            None => self.frame = Some(ctx.load_texture("video", image, TextureOptions::LINEAR)),
+        }
+        self.maps.clear();
+        if let Some(maps) = &result.maps {
+            for (i, (_, map)) in maps.iter().enumerate() {
+                self.maps.push(ctx.load_texture(
+                    format!("score map {i}"),
+                    map_image(map),
+                    TextureOptions::NEAREST,
+                ));
+            }
+        }
+    }
+
+    /// Draws the video scaled to fit the space, boxes on top; `selected` is highlighted.
+    pub fn show(
+        &self,
+        ui: &mut Ui,
+        result: &DetectionResult,
+        selected: Option<usize>,
+        hud: &str,
+    ) -> VideoInteraction {
+        let mut out = VideoInteraction::default();
+        let Some(texture) = &self.frame else {
+            return out;
+        };
+        let frame_size = Vec2::new(result.frame.width() as f32, result.frame.height() as f32);
+        let strip = if self.maps.is_empty() { 0.0 } else { 110.0 };
+        let avail = ui.available_size() - Vec2::new(0.0, strip);
+        let scale = (avail.x / frame_size.x)
+            .min(avail.y / frame_size.y)
+            .max(0.05);
+        let (rect, response) = ui.allocate_exact_size(frame_size * scale, Sense::click());
+        let painter = ui.painter_at(rect);
+        let uv = Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0));
+        painter.image(texture.id(), rect, uv, Color32::WHITE);
+        let to_screen = |x: f32, y: f32| rect.min + Vec2::new(x, y) * scale;
+
+        // The finest level's map over the video: cell (i, j) is the window at (4j, 4i) of that
+        // level, whose centre is 15 px further in.
+        if let (Some(maps), Some(tex)) = (&result.maps, self.maps.first())
+            && let Some((spec, map)) = maps.first()
+        {
+            let half = STRIDE as f32 / 2.0;
+            let x0 = (WINDOW as f32 / 2.0 - half) / spec.scale_x;
+            let y0 = (WINDOW as f32 / 2.0 - half) / spec.scale_y;
+            let w = (map.width * STRIDE) as f32 / spec.scale_x;
+            let h = (map.height * STRIDE) as f32 / spec.scale_y;
+            let r = Rect::from_min_max(to_screen(x0, y0), to_screen(x0 + w, y0 + h));
+            painter.image(tex.id(), r, uv, Color32::WHITE);
+        }
+
+        for (i, d) in result.detections.iter().enumerate() {
+            let r = Rect::from_min_max(to_screen(d.x, d.y), to_screen(d.x + d.w, d.y + d.h));
+            let chosen = selected == Some(i);
+            let colour = if chosen {
+                Color32::from_rgb(255, 80, 80)
+            } else {
+                Color32::from_rgb(60, 230, 60)
+            };
+            painter.rect_stroke(
+                r,
+                2.0,
+                Stroke::new(if chosen { 3.0 } else { 2.0 }, colour),
+                StrokeKind::Outside,
+            );
+            painter.text(
+                r.left_top() - Vec2::new(0.0, 2.0),
+                Align2::LEFT_BOTTOM,
+                format!("{:.2}", d.probability()),
+                FontId::proportional(13.0),
+                colour,
+            );
+            if let Some(pos) = response.interact_pointer_pos()
+                && response.clicked()
+                && r.contains(pos)
+            {
+                out.clicked_box = Some(i);
+            }
+        }
+
+        // The HUD: dark backing so it reads over any picture.
+        let galley =
+            painter.layout_no_wrap(hud.to_owned(), FontId::monospace(13.0), Color32::WHITE);
+        let at = rect.min + Vec2::splat(6.0);
+        painter.rect_filled(
+            Rect::from_min_size(at, galley.size()).expand(4.0),
+            3.0,
+            Color32::from_black_alpha(160),
+        );
+        painter.galley(at, galley, Color32::WHITE);
+
+        if !self.maps.is_empty() {
+            self.show_map_strip(ui, result);
+        }
+        out
+    }
+
+    /// One thumbnail per pyramid level, each labelled with the face size it looks for.
+    fn show_map_strip(&self, ui: &mut Ui, result: &DetectionResult) {
+        let Some(maps) = &result.maps else { return };
+        ui.horizontal(|ui| {
+            for ((spec, _), tex) in maps.iter().zip(&self.maps) {
+                ui.vertical(|ui| {
+                    let size = tex.size_vec2();
+                    let scale = (80.0 / size.y).min(120.0 / size.x);
+                    let (r, _) = ui.allocate_exact_size(size * scale, Sense::hover());
+                    ui.painter().rect_filled(r, 0.0, Color32::from_gray(20));
+                    ui.painter().image(
+                        tex.id(),
+                        r,
+                        Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
+                        Color32::WHITE,
+                    );
+                    ui.small(format!("{:.0} px faces", WINDOW as f32 / spec.scale_x));
+                });
+            }
+        });
+    }
+}

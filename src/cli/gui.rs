@@ -1,0 +1,117 @@
+//! `facecam` with no subcommand: the desktop app.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use anyhow::anyhow;
+use facecam::BackendKind;
+use facecam::app::{AppOptions, FacecamApp, WINDOW_SIZE, default_data_dir};
+use facecam::live::SourceChoice;
+
+#[derive(clap::Args, Debug, Default)]
+pub struct Args {
+    /// Camera to open (index as listed by the system). The demo reel plays if it cannot open.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub camera: u32,
+    /// Camera resolution to ask for, e.g. 1280x720 (the closest supported one is used).
+    #[arg(long, value_name = "WxH", value_parser = parse_resolution)]
+    pub resolution: Option<(u32, u32)>,
+    /// Show image files or folders of images instead of a camera.
+    #[arg(long, value_name = "PATH", num_args = 1.., conflicts_with = "demo")]
+    pub source: Vec<PathBuf>,
+    /// Play the bundled demo reel instead of opening a camera.
+    #[arg(long)]
+    pub demo: bool,
+    /// Weights file to start with (`.bpk`). Default: the bundled model.
+    #[arg(long, value_name = "FILE")]
+    pub weights: Option<PathBuf>,
+    /// Burn backend: flex, ndarray (CPU) or wgpu (GPU).
+    #[arg(long, default_value_t = BackendKind::default())]
+    pub backend: BackendKind,
+    /// Save a screenshot of the window to FILE after `--frames` frames, then exit.
+    #[arg(long, value_name = "FILE")]
+    pub screenshot: Option<PathBuf>,
+    /// Frames to run before the screenshot.
+    #[arg(long, value_name = "N", default_value_t = 30, requires = "screenshot")]
+    pub frames: u64,
+    /// Start with the score-map heat map shown.
+    #[arg(long)]
+    pub heat_map: bool,
+    /// Start with the video paused (the window then sits idle until Resume).
+    #[arg(long)]
+    pub paused: bool,
+    /// Folder for the negative store and retrained models. Default: the user's data folder
+    /// (e.g. ~/.local/share/facecam).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// How egui draws: glow (OpenGL, the default: fastest under software GL) or wgpu.
+    #[arg(long, default_value = "glow", value_parser = ["glow", "wgpu"])]
+    pub renderer: String,
+}
+
+fn parse_resolution(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', '×'])
+        .ok_or_else(|| format!("expected WIDTHxHEIGHT, got {s:?}"))?;
+    let n = |v: &str| v.trim().parse::<u32>().map_err(|e| format!("{v:?}: {e}"));
+    Ok((n(w)?, n(h)?))
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let source = if args.demo {
+        SourceChoice::Reel
+    } else if !args.source.is_empty() {
+        SourceChoice::Stills(args.source.clone())
+    } else {
+        SourceChoice::Camera {
+            index: args.camera,
+            resolution: args.resolution,
+        }
+    };
+    let options = AppOptions {
+        source,
+        weights: args.weights.clone(),
+        backend: args.backend,
+        screenshot: args.screenshot.clone().map(|p| (p, args.frames)),
+        data_dir: args.data_dir.clone().unwrap_or_else(default_data_dir),
+        heat_map: args.heat_map,
+        paused: args.paused,
+    };
+    let native = eframe::NativeOptions {
+        viewport: eframe::egui::ViewportBuilder::default()
+            .with_title("facecam")
+            .with_inner_size(WINDOW_SIZE)
+            .with_resizable(args.screenshot.is_none()),
+        renderer: if args.renderer == "wgpu" {
+            eframe::Renderer::Wgpu
+        } else {
+            eframe::Renderer::Glow
+        },
+        ..Default::default()
+    };
+    let outcome = Arc::new(Mutex::new(None));
+    let shared = Arc::clone(&outcome);
+    eframe::run_native(
+        "facecam",
+        native,
+        Box::new(move |cc| {
+            let mut app = FacecamApp::new(&cc.egui_ctx, options)?;
+            app.outcome = shared;
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| anyhow!("cannot open the window: {e} (is there a display? try xvfb-run)"))?;
+    if args.screenshot.is_none() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    match outcome
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()
+    {
+        Some(Ok(_)) => Ok(ExitCode::SUCCESS),
+        Some(Err(e)) => Err(anyhow!("screenshot failed: {e}")),
+        None => Err(anyhow!("the window closed before the screenshot was taken")),
+    }
+}

@@ -1,0 +1,363 @@
+//! The capture thread: owns the frame source, puts frames into the latest-frame slot, falls
+//! back to the demo reel when no camera opens, and retries a camera that fails mid-stream.
+
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::camera::CameraSource;
+use super::frame::Frame;
+use super::reel::ReelSource;
+use super::slot::LatestSlot;
+use super::source::{FrameSource, SourceChoice};
+use super::stills::StillsSource;
+use crate::error::Result;
+
+/// How long to wait between attempts to reopen a camera that failed.
+pub const RETRY_EVERY: Duration = Duration::from_secs(2);
+const STILL_SECONDS: f32 = 3.0;
+
+/// What the UI shows about capture.
+#[derive(Clone, Debug, Default)]
+pub struct CaptureStatus {
+    /// The active source, in words.
+    pub source: String,
+    /// A problem the user should see ("No camera could be opened …"), if any.
+    pub problem: Option<String>,
+    /// True while the reel plays because the camera asked for could not be opened.
+    pub fell_back_to_reel: bool,
+    /// Frames per second delivered by the source, smoothed.
+    pub fps: f32,
+    pub frames: u64,
+    pub paused: bool,
+}
+
+enum Command {
+    Switch(SourceChoice),
+    Pause(bool),
+    Stop,
+}
+
+/// Handle to the capture thread; dropping it stops the thread.
+pub struct Capture {
+    commands: Sender<Command>,
+    status: Arc<Mutex<CaptureStatus>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Capture {
+    /// Starts capturing from `choice` into `frames`. A camera that cannot be opened falls back to
+    /// the reel (and says so in the status).
+    pub fn start(choice: SourceChoice, frames: Arc<LatestSlot<Frame>>) -> Self {
+        Self::start_with(open_source, choice, frames)
+    }
+
+    /// Like `start`, with another way to open sources (tests use failing ones).
+    pub fn start_with(
+        opener: fn(&SourceChoice) -> Result<Box<dyn FrameSource>>,
+        choice: SourceChoice,
+        frames: Arc<LatestSlot<Frame>>,
+    ) -> Self {
+        let (commands, rx) = mpsc::channel();
+        let status = Arc::new(Mutex::new(CaptureStatus::default()));
+        let thread = {
+            let status = Arc::clone(&status);
+            std::thread::Builder::new()
+                .name("capture".into())
+                .spawn(move || CaptureLoop::new(opener, rx, status, frames).run(choice))
+                .expect("spawning a thread only fails when the OS is out of resources")
+        };
+        Self {
+            commands,
+            status,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn switch(&self, choice: SourceChoice) {
+        // A send fails only when the thread has ended, and then there is nothing to switch.
+        let _ = self.commands.send(Command::Switch(choice));
+    }
+
+    /// Pausing stops pulling frames (the thread sleeps on its channel: no CPU).
+    pub fn pause(&self, paused: bool) {
+        let _ = self.commands.send(Command::Pause(paused));
+    }
+
+    pub fn status(&self) -> CaptureStatus {
+        self.status
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Stop);
+        if let Some(t) = self.thread.take() {
+            // A source can block for one frame interval at most (or a camera timeout).
+            let _ = t.join();
+        }
+    }
+}
+
+/// Opens the source a choice names.
+pub fn open_source(choice: &SourceChoice) -> Result<Box<dyn FrameSource>> {
+    Ok(match choice {
+        SourceChoice::Camera { index, resolution } => {
+            Box::new(CameraSource::open(*index, *resolution)?)
+        }
+        SourceChoice::Stills(paths) => Box::new(StillsSource::open(paths, STILL_SECONDS)?),
+        SourceChoice::Reel => Box::new(ReelSource::open()?),
+    })
+}
+
+struct CaptureLoop {
+    opener: fn(&SourceChoice) -> Result<Box<dyn FrameSource>>,
+    commands: Receiver<Command>,
+    status: Arc<Mutex<CaptureStatus>>,
+    frames: Arc<LatestSlot<Frame>>,
+    next_id: u64,
+    last_frame_at: Option<Instant>,
+}
+
+/// What the loop does next.
+enum State {
+    /// A source and the choice that opened it (kept so a failing camera can be reopened).
+    Streaming(Box<dyn FrameSource>, SourceChoice),
+    /// The wanted source failed; try again at the given time.
+    Retrying(SourceChoice, Instant),
+    Paused(Option<(Box<dyn FrameSource>, SourceChoice)>),
+}
+
+impl CaptureLoop {
+    fn new(
+        opener: fn(&SourceChoice) -> Result<Box<dyn FrameSource>>,
+        commands: Receiver<Command>,
+        status: Arc<Mutex<CaptureStatus>>,
+        frames: Arc<LatestSlot<Frame>>,
+    ) -> Self {
+        Self {
+            opener,
+            commands,
+            status,
+            frames,
+            next_id: 0,
+            last_frame_at: None,
+        }
+    }
+
+    fn run(mut self, choice: SourceChoice) {
+        let mut state = self.start_source(choice, true);
+        loop {
+            // Commands first; a paused or retrying loop sleeps on the channel.
+            let wait = match &state {
+                State::Streaming(..) => Duration::ZERO,
+                State::Retrying(_, at) => at.saturating_duration_since(Instant::now()),
+                State::Paused(_) => Duration::from_secs(3600),
+            };
+            match self.commands.recv_timeout(wait) {
+                Ok(Command::Stop) | Err(RecvTimeoutError::Disconnected) => break,
+                Ok(Command::Switch(choice)) => {
+                    state = self.start_source(choice, false);
+                    continue;
+                }
+                Ok(Command::Pause(true)) => {
+                    self.edit(|s| s.paused = true);
+                    state = match state {
+                        State::Streaming(src, choice) => State::Paused(Some((src, choice))),
+                        other => other,
+                    };
+                    continue;
+                }
+                Ok(Command::Pause(false)) => {
+                    self.edit(|s| s.paused = false);
+                    if let State::Paused(src) = state {
+                        state = match src {
+                            Some((src, choice)) => State::Streaming(src, choice),
+                            None => self.start_source(SourceChoice::Reel, false),
+                        };
+                    }
+                    continue;
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            state = match state {
+                State::Streaming(mut src, choice) => match src.next_frame() {
+                    Ok(rgb) => {
+                        self.deliver(rgb);
+                        State::Streaming(src, choice)
+                    }
+                    Err(e) => {
+                        log::warn!("{e}");
+                        self.edit(|s| {
+                            s.problem =
+                                Some(format!("{e}. Retrying every {} s …", RETRY_EVERY.as_secs()))
+                        });
+                        drop(src); // release a failed camera before reopening it
+                        State::Retrying(choice, Instant::now() + RETRY_EVERY)
+                    }
+                },
+                State::Retrying(choice, _) => self.start_source(choice, false),
+                paused @ State::Paused(_) => paused,
+            };
+        }
+    }
+
+    /// Opens `choice`. At start-up a camera that will not open falls back to the reel; later
+    /// (the user asked for it, or it is being retried) a failure keeps retrying.
+    fn start_source(&mut self, choice: SourceChoice, at_startup: bool) -> State {
+        match (self.opener)(&choice) {
+            Ok(src) => {
+                let describe = src.describe();
+                log::info!("capturing from {describe}");
+                self.edit(|s| {
+                    s.source = describe;
+                    s.problem = None;
+                    s.fell_back_to_reel = false;
+                    s.paused = false;
+                });
+                State::Streaming(src, choice)
+            }
+            Err(e) if at_startup && choice.is_camera() => {
+                log::warn!("{e}; showing the demo reel");
+                match (self.opener)(&SourceChoice::Reel) {
+                    Ok(reel) => {
+                        let describe = reel.describe();
+                        self.edit(|s| {
+                            s.source = describe;
+                            s.problem = Some(format!(
+                                "No camera could be opened ({e}). Showing the bundled demo reel."
+                            ));
+                            s.fell_back_to_reel = true;
+                        });
+                        State::Streaming(reel, SourceChoice::Reel)
+                    }
+                    Err(reel_err) => self.failed(choice, format!("{e}; demo reel: {reel_err}")),
+                }
+            }
+            Err(e) => self.failed(choice, e.to_string()),
+        }
+    }
+
+    fn failed(&mut self, choice: SourceChoice, why: String) -> State {
+        log::warn!("{why}");
+        self.edit(|s| {
+            s.problem = Some(format!(
+                "{why}. Retrying every {} s …",
+                RETRY_EVERY.as_secs()
+            ));
+            s.fell_back_to_reel = false;
+        });
+        State::Retrying(choice, Instant::now() + RETRY_EVERY)
+    }
+
+    fn deliver(&mut self, rgb: image::RgbImage) {
+        let frame = Frame::new(self.next_id, rgb);
+        self.next_id += 1;
+        let now = frame.captured;
+        let instant_fps = self
+            .last_frame_at
+            .map(|t| 1.0 / (now - t).as_secs_f32().max(1e-4));
+        self.last_frame_at = Some(now);
+        self.frames.put(frame);
+        self.edit(|s| {
+            s.frames += 1;
+            if let Some(f) = instant_fps {
+                s.fps = if s.fps == 0.0 {
+                    f
+                } else {
+                    0.9 * s.fps + 0.1 * f
+                };
+            }
+        });
+    }
+
+    fn edit(&self, f: impl FnOnce(&mut CaptureStatus)) {
+        f(&mut self.status.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+    use crate::live::reel::FRAME_SIZE;
+    use image::RgbImage;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn wait_until(mut ok: impl FnMut() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !ok() {
+            assert!(Instant::now() < deadline, "condition not reached in 30 s");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn no_camera_falls_back_to_the_reel_and_says_so() {
+        let frames = Arc::new(LatestSlot::new());
+        // No machine has a camera 97.
+        let choice = SourceChoice::Camera {
+            index: 97,
+            resolution: None,
+        };
+        let capture = Capture::start(choice, Arc::clone(&frames));
+        let frame = frames
+            .take_timeout(Duration::from_secs(30))
+            .expect("the reel delivers frames");
+        assert_eq!(frame.rgb.dimensions(), FRAME_SIZE);
+        let status = capture.status();
+        assert!(status.fell_back_to_reel);
+        assert!(
+            status
+                .problem
+                .unwrap()
+                .contains("No camera could be opened")
+        );
+        assert!(status.source.contains("demo reel"));
+    }
+
+    /// Opens every time (counted); each source gives three frames, then fails like an
+    /// unplugged camera.
+    static OPENS: AtomicUsize = AtomicUsize::new(0);
+    struct Flaky(usize);
+    impl FrameSource for Flaky {
+        fn describe(&self) -> String {
+            "flaky camera".into()
+        }
+        fn next_frame(&mut self) -> Result<RgbImage> {
+            self.0 += 1;
+            std::thread::sleep(Duration::from_millis(5));
+            if self.0 > 3 {
+                return Err(Error::Camera("flaky".into(), "device unplugged".into()));
+            }
+            Ok(RgbImage::new(4, 4))
+        }
+    }
+    fn flaky_opener(_: &SourceChoice) -> Result<Box<dyn FrameSource>> {
+        OPENS.fetch_add(1, Ordering::SeqCst);
+        Ok(Box::new(Flaky(0)))
+    }
+
+    #[test]
+    fn a_camera_failing_mid_stream_is_reported_and_reopened() {
+        let frames = Arc::new(LatestSlot::new());
+        let choice = SourceChoice::Camera {
+            index: 0,
+            resolution: None,
+        };
+        let capture = Capture::start_with(flaky_opener, choice, Arc::clone(&frames));
+        wait_until(|| capture.status().problem.is_some());
+        let problem = capture.status().problem.unwrap();
+        assert!(problem.contains("device unplugged") && problem.contains("Retrying"));
+        // After the retry delay it is opened again and streams again.
+        wait_until(|| OPENS.load(Ordering::SeqCst) >= 2);
+        wait_until(|| capture.status().frames >= 4);
+        // The thread is still alive and obeys commands.
+        capture.pause(true);
+        wait_until(|| capture.status().paused);
+    }
+}

@@ -1,0 +1,241 @@
+//! The detection thread: newest frame in, boxes (and optionally score maps) out.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::frame::Frame;
+use super::models::ModelSlot;
+use super::slot::LatestSlot;
+use crate::detect::pyramid::LevelSpec;
+use crate::detect::scan::ScoreMap;
+use crate::{Detection, Detector, DetectorConfig};
+
+/// What the UI controls and the detector thread reads once per frame.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveSettings {
+    pub detector: DetectorConfig,
+    /// Keep the per-level score maps for the heat-map overlay (costs a copy per frame).
+    pub keep_maps: bool,
+}
+
+/// One frame's outcome.
+#[derive(Clone, Debug)]
+pub struct DetectionResult {
+    pub frame: Frame,
+    pub detections: Vec<Detection>,
+    /// Per pyramid level, when `keep_maps` was on.
+    pub maps: Option<Arc<Vec<(LevelSpec, ScoreMap)>>>,
+    /// Pyramid + network + NMS, milliseconds.
+    pub detect_ms: f32,
+    /// Which model produced it (`LoadedModel::version`).
+    pub model_version: u64,
+    pub config: DetectorConfig,
+}
+
+/// Shared between the UI and the detector thread.
+pub struct Pipeline {
+    pub frames: Arc<LatestSlot<Frame>>,
+    pub results: Arc<LatestSlot<DetectionResult>>,
+    pub models: Arc<ModelSlot>,
+    pub settings: Arc<Mutex<LiveSettings>>,
+}
+
+impl Pipeline {
+    pub fn new(models: ModelSlot) -> Self {
+        let config = models.current().meta.detector.clone();
+        Self {
+            frames: Arc::new(LatestSlot::new()),
+            results: Arc::new(LatestSlot::new()),
+            models: Arc::new(models),
+            settings: Arc::new(Mutex::new(LiveSettings {
+                detector: config,
+                keep_maps: false,
+            })),
+        }
+    }
+
+    pub fn settings(&self) -> LiveSettings {
+        self.settings
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn set_settings(&self, s: LiveSettings) {
+        *self.settings.lock().unwrap_or_else(PoisonError::into_inner) = s;
+    }
+
+    /// Starts the detector thread. `on_result` runs after each result is published (the UI
+    /// passes "request a repaint", so it redraws only when there is something new).
+    pub fn spawn_detector(&self, on_result: impl Fn() + Send + 'static) -> DetectorThread {
+        let stop = Arc::new(AtomicBool::new(false));
+        let worker = Worker {
+            frames: Arc::clone(&self.frames),
+            results: Arc::clone(&self.results),
+            models: Arc::clone(&self.models),
+            settings: Arc::clone(&self.settings),
+            stop: Arc::clone(&stop),
+        };
+        let thread = std::thread::Builder::new()
+            .name("detector".into())
+            .spawn(move || worker.run(on_result))
+            .expect("spawning a thread only fails when the OS is out of resources");
+        DetectorThread {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+/// Handle to the detector thread; dropping it stops the thread after the current frame.
+pub struct DetectorThread {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Drop for DetectorThread {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+struct Worker {
+    frames: Arc<LatestSlot<Frame>>,
+    results: Arc<LatestSlot<DetectionResult>>,
+    models: Arc<ModelSlot>,
+    settings: Arc<Mutex<LiveSettings>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Worker {
+    fn run(self, on_result: impl Fn()) {
+        // Rebuilt only when the model or the settings change.
+        let mut cached: Option<(u64, LiveSettings, Detector)> = None;
+        while !self.stop.load(Ordering::SeqCst) {
+            // Wake up now and then to notice `stop` even when no frames come.
+            let Some(frame) = self.frames.take_timeout(Duration::from_millis(100)) else {
+                continue;
+            };
+            let settings = self
+                .settings
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone();
+            let model = self.models.current();
+            let fresh = match &cached {
+                Some((v, s, _)) => *v != model.version || *s != settings,
+                None => true,
+            };
+            if fresh {
+                match Detector::new(
+                    model.net.clone(),
+                    self.models.device().clone(),
+                    settings.detector.clone(),
+                ) {
+                    Ok(d) => cached = Some((model.version, settings.clone(), d)),
+                    Err(e) => log::warn!("detector settings rejected, keeping the last ones: {e}"),
+                }
+            }
+            let Some((version, used, detector)) = &cached else {
+                continue;
+            };
+            let started = Instant::now();
+            let maps = detector.score_maps(&frame.gray);
+            let detections = detector.boxes_from(&maps);
+            let detect_ms = started.elapsed().as_secs_f32() * 1e3;
+            self.results.put(DetectionResult {
+                frame,
+                detections,
+                maps: used.keep_maps.then(|| Arc::new(maps)),
+                detect_ms,
+                model_version: *version,
+                config: used.detector.clone(),
+            });
+            on_result();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::weights;
+    use crate::live::models::ModelOrigin;
+    use burn::tensor::Device;
+    use image::RgbImage;
+
+    fn pipeline() -> Pipeline {
+        Pipeline::new(ModelSlot::open(None, Device::flex()).unwrap())
+    }
+
+    fn wait_for(results: &LatestSlot<DetectionResult>) -> DetectionResult {
+        results
+            .take_timeout(Duration::from_secs(60))
+            .expect("a result within a minute")
+    }
+
+    #[test]
+    fn a_frame_in_gives_the_same_boxes_as_the_library() {
+        let p = pipeline();
+        let _thread = p.spawn_detector(|| {});
+        let reel = crate::live::reel::ReelSource::unpaced().unwrap();
+        let frame = Frame::new(7, reel.render(0));
+        p.frames.put(frame.clone());
+        let r = wait_for(&p.results);
+        assert_eq!(r.frame.id, 7);
+        let model = p.models.current();
+        let direct = Detector::new(model.net.clone(), Device::flex(), r.config.clone())
+            .unwrap()
+            .detect(&frame.gray);
+        assert_eq!(r.detections, direct);
+        assert!(r.maps.is_none());
+    }
+
+    #[test]
+    fn weights_swap_while_detecting_without_losing_frames() {
+        let p = pipeline();
+        let _thread = p.spawn_detector(|| {});
+        let blank = Frame::new(0, RgbImage::new(160, 120));
+        let (net, meta) = weights::load(&weights::bundled_path(), &Device::flex()).unwrap();
+        let mut versions = std::collections::BTreeSet::new();
+        for i in 0..6u64 {
+            let mut f = blank.clone();
+            f.id = i;
+            p.frames.put(f);
+            // Swap on every other frame while the detector may be mid-frame.
+            if i % 2 == 1 {
+                p.models.install(
+                    net.clone(),
+                    meta.clone(),
+                    ModelOrigin::Trained(format!("v{i}")),
+                );
+            }
+            let r = wait_for(&p.results);
+            assert_eq!(r.frame.id, i);
+            versions.insert(r.model_version);
+        }
+        // Results came from more than one model, and the last swap is the one now current.
+        assert!(versions.len() >= 2, "{versions:?}");
+        assert_eq!(p.models.current().version, 3);
+    }
+
+    #[test]
+    fn changed_settings_reach_the_next_frame() {
+        let p = pipeline();
+        let _thread = p.spawn_detector(|| {});
+        let mut s = p.settings();
+        s.keep_maps = true;
+        s.detector.threshold = 3.5;
+        p.set_settings(s);
+        p.frames.put(Frame::new(1, RgbImage::new(120, 90)));
+        let r = wait_for(&p.results);
+        assert_eq!(r.config.threshold, 3.5);
+        let maps = r.maps.expect("maps kept");
+        assert_eq!(maps.len(), r.config.pyramid.levels(120, 90).len());
+    }
+}

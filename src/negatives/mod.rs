@@ -1,0 +1,13 @@
+//! Hard-negative mining by the user: marked boxes → store → retraining → gate → new version.
+
+pub mod crop;
+pub mod gate;
+pub mod retrain;
+pub mod simulate;
+pub mod store;
+pub mod versions;
+
+pub use gate::GateReport;
+pub use retrain::{RetrainConfig, RetrainOutcome, Retrainer, retrain};
+pub use store::{Added, Negative, NegativeMeta, NegativeStore};
+pub use versions::ModelVersions;
