@@ -18,6 +18,7 @@ fn harness() -> Harness<'static, State> {
     let mut settings = LiveSettings {
         detector: defaults.clone(),
         keep_maps: false,
+        max_fps: None,
     };
     settings.detector.threshold = 2.5;
     settings.detector.pyramid.min_face = 64.0;

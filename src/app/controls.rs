@@ -1,6 +1,6 @@
 //! The detector's knobs: threshold, face sizes, pyramid step, NMS overlap, heat map.
 
-use eframe::egui::{self, Ui};
+use eframe::egui::{self, SliderClamping, Ui};
 
 use crate::DetectorConfig;
 use crate::live::LiveSettings;
@@ -11,8 +11,9 @@ pub const MIN_FACE: std::ops::RangeInclusive<f32> = 16.0..=240.0;
 pub const SCALE_STEP: std::ops::RangeInclusive<f32> = 1.05..=2.0;
 pub const NMS_IOU: std::ops::RangeInclusive<f32> = 0.05..=0.95;
 
-/// Draws the controls for `settings`; returns true when the user changed something (drawing
-/// alone may round a value to its slider's step; that does not count).
+/// Draws the controls for `settings`; returns true when the user changed something. Drawing
+/// never changes a value (a model's own settings may lie off the sliders' grid or range); the
+/// user's edits are clamped to the ranges.
 /// `model_defaults` is what "Reset" goes back to (the loaded model's own settings).
 pub fn detector_controls(
     ui: &mut Ui,
@@ -26,6 +27,7 @@ pub fn detector_controls(
     changed |= ui
         .add(
             egui::Slider::new(&mut cfg.threshold, THRESHOLD)
+                .clamping(SliderClamping::Edits)
                 .fixed_decimals(1)
                 .text(format!("threshold (p ≥ {p:.2})")),
         )
@@ -34,6 +36,7 @@ pub fn detector_controls(
     changed |= ui
         .add(
             egui::Slider::new(&mut cfg.pyramid.min_face, MIN_FACE)
+                .clamping(SliderClamping::Edits)
                 .step_by(1.0)
                 .text("min face px"),
         )
@@ -42,6 +45,7 @@ pub fn detector_controls(
     changed |= ui
         .add(
             egui::Slider::new(&mut cfg.pyramid.scale_step, SCALE_STEP)
+                .clamping(SliderClamping::Edits)
                 .fixed_decimals(2)
                 .text("pyramid step"),
         )
@@ -50,6 +54,7 @@ pub fn detector_controls(
     changed |= ui
         .add(
             egui::Slider::new(&mut cfg.nms.iou, NMS_IOU)
+                .clamping(SliderClamping::Edits)
                 .fixed_decimals(2)
                 .text("NMS IoU"),
         )

@@ -8,7 +8,7 @@ use eframe::egui;
 
 use super::Notice;
 use crate::detect::weights::ModelMeta;
-use crate::live::{DetectionResult, ModelOrigin, Pipeline};
+use crate::live::{DetectionResult, LoadedModel, ModelOrigin, Pipeline};
 use crate::negatives::crop;
 use crate::negatives::{
     Added, GateReport, ModelVersions, NegativeMeta, NegativeStore, RetrainConfig, Retrainer,
@@ -24,6 +24,8 @@ pub struct Mining {
     /// The bundled training set, loaded on the first retrain.
     bundle: Option<Arc<TrainingData>>,
     pub retrainer: Option<Retrainer>,
+    /// The model the running round fine-tunes (its metadata goes with the result).
+    base: Option<Arc<LoadedModel>>,
     /// The last round's gate figures (or why it failed).
     pub last_round: Option<Result<(GateReport, f32), String>>,
     /// Retrain automatically after this many new negatives (0 = off).
@@ -46,6 +48,7 @@ impl Mining {
             versions: ModelVersions::new(&data_dir.join("models")),
             bundle: None,
             retrainer: None,
+            base: None,
             last_round: None,
             auto_after: 0,
             new_since_round: 0,
@@ -107,6 +110,9 @@ impl Mining {
         if self.retrainer.is_some() {
             return None;
         }
+        // Whatever happens next, these marks have been acted on (an automatic round that
+        // cannot start must not retry on every frame).
+        self.new_since_round = 0;
         let negatives = match &self.store {
             Ok(s) if !s.is_empty() => s.windows(),
             Ok(_) => return Some(Notice::Error("mark some false positives first".into())),
@@ -133,6 +139,7 @@ impl Mining {
             ..self.config.clone()
         };
         let repaint = ctx.clone();
+        self.base = Some(Arc::clone(&model));
         self.retrainer = Some(Retrainer::start(
             model.net.clone(),
             bundle,
@@ -141,7 +148,6 @@ impl Mining {
             pipeline.models.device().clone(),
             move || repaint.request_repaint(),
         ));
-        self.new_since_round = 0;
         Some(Notice::Info("retraining in the background …".into()))
     }
 
@@ -158,6 +164,7 @@ impl Mining {
     pub fn finish_round(&mut self, pipeline: &Pipeline) -> Option<Notice> {
         let outcome = self.retrainer.as_mut()?.take_outcome()?;
         let started = self.retrainer.take().map(|r| r.started);
+        let base = self.base.take()?;
         let outcome = match outcome {
             Ok(o) => o,
             Err(e) => {
@@ -172,18 +179,23 @@ impl Mining {
                 outcome.gate.verdict
             )));
         }
-        let current = pipeline.models.current();
         let meta = ModelMeta {
-            net: current.meta.net.clone(),
-            detector: current.meta.detector.clone(),
+            net: base.meta.net.clone(),
+            detector: base.meta.detector.clone(),
             training: serde_json::json!({
-                "fine_tuned_from": current.origin.to_string(),
+                "fine_tuned_from": base.origin.to_string(),
                 "gate": outcome.gate,
                 "seconds": outcome.seconds,
                 "report": outcome.train_report,
             }),
         };
         match self.versions.save_next(&outcome.net, &meta) {
+            // The user switched models during the round: keep their choice.
+            Ok((n, _)) if pipeline.models.current().version != base.version => {
+                Some(Notice::Info(format!(
+                    "saved the retrained model as v{n}; the model changed meanwhile, so it was not swapped in"
+                )))
+            }
             Ok((n, path)) => {
                 pipeline
                     .models

@@ -43,6 +43,10 @@ pub struct AppOptions {
     pub paused: bool,
 }
 
+/// Detection rate while a retraining round runs: the video keeps moving, and training gets
+/// most of the two cores.
+pub const RETRAIN_DETECT_FPS: f32 = 4.0;
+
 /// The live view's smallest face to start with, unless the model asks for a larger one. A
 /// face at arm's length from a webcam is 80–200 px wide; scanning down to 20 px costs four
 /// times the time per frame. The slider goes down to 16.
@@ -145,7 +149,7 @@ impl FacecamApp {
             sidebar: sidebar::SidebarState::new(&options),
             mining: mining::Mining::open(&options.data_dir),
             thumbnails: negatives_tab::Thumbnails::default(),
-            notice: notices.pop().map(Notice::Error),
+            notice: (!notices.is_empty()).then(|| Notice::Error(notices.join("; "))),
             screenshot: options
                 .screenshot
                 .map(|(path, frames)| ScreenshotJob::new(path, frames)),
@@ -156,7 +160,11 @@ impl FacecamApp {
 
     /// Takes the newest detection result, if any, and updates the meters.
     fn poll_results(&mut self, ctx: &egui::Context) {
-        if self.screenshot.as_ref().is_some_and(|j| j.freezes_video()) {
+        // A selected box belongs to the frame on screen: hold that frame until the user marks
+        // it or lets go (Esc, or a click beside the boxes). The pipeline keeps running.
+        if self.selected_box.is_some()
+            || self.screenshot.as_ref().is_some_and(|j| j.freezes_video())
+        {
             return;
         }
         let Some(result) = self.pipeline.results.try_take() else {
@@ -174,8 +182,6 @@ impl FacecamApp {
         if let Some(job) = &mut self.screenshot {
             job.frame_drawn();
         }
-        // A selection refers to boxes of the previous frame.
-        self.selected_box = None;
         self.shown = Some(result);
     }
 
@@ -226,8 +232,11 @@ impl FacecamApp {
             Some(result) => {
                 let hud = self.hud_text();
                 let act = self.video.show(ui, result, self.selected_box, &hud);
-                if act.clicked_box.is_some() {
+                if act.clicked {
                     self.selected_box = act.clicked_box;
+                }
+                if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                    self.selected_box = None;
                 }
             }
             None => {
@@ -246,7 +255,9 @@ impl FacecamApp {
                 .add_enabled(selected.is_some(), egui::Button::new("Not a face"))
                 .on_hover_text("store the selected box (click one) as a hard negative; key F")
                 .clicked()
-                || (selected.is_some() && ui.input(|i| i.key_pressed(egui::Key::F)))
+                || (selected.is_some()
+                    && !ui.ctx().egui_wants_keyboard_input()
+                    && ui.input(|i| i.key_pressed(egui::Key::F)))
             {
                 chosen = selected.map(|i| vec![i]);
             }
@@ -261,7 +272,9 @@ impl FacecamApp {
                 chosen = Some((0..result.detections.len()).collect());
             }
             if self.selected_box.is_none() {
-                ui.weak("click a box to select it");
+                ui.weak("click a box to select it (the frame holds still while one is selected)");
+            } else {
+                ui.weak("frame held; Esc or a click beside the boxes lets go");
             }
         });
         if let Some(indices) = chosen {
@@ -338,6 +351,12 @@ impl eframe::App for FacecamApp {
                     self.notice = Some(n);
                 }
             });
+        // While a retraining round runs, detection slows to a few frames a second.
+        self.settings.max_fps = self
+            .mining
+            .retrainer
+            .is_some()
+            .then_some(RETRAIN_DETECT_FPS);
         if self.settings != self.pipeline.settings() {
             self.pipeline.set_settings(self.settings.clone());
         }

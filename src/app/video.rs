@@ -20,7 +20,9 @@ pub struct VideoView {
 /// What the user did on the video this frame.
 #[derive(Debug, Default)]
 pub struct VideoInteraction {
-    /// Index into the result's detections of a box the user clicked.
+    /// The user clicked the video this frame ...
+    pub clicked: bool,
+    /// ... on this box (index into the result's detections), or beside all boxes.
     pub clicked_box: Option<usize>,
 }
 
@@ -87,6 +89,7 @@ impl VideoView {
             painter.image(tex.id(), r, uv, Color32::WHITE);
         }
 
+        out.clicked = response.clicked();
         for (i, d) in result.detections.iter().enumerate() {
             let r = Rect::from_min_max(to_screen(d.x, d.y), to_screen(d.x + d.w, d.y + d.h));
             let chosen = selected == Some(i);

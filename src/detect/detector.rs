@@ -114,7 +114,7 @@ impl Detector {
             .map(|spec| {
                 let level = pyramid::level(&octaves, &spec);
                 let input = scan::image_tensor(&level, &self.device); // [1, 1, h, w]
-                let logits = self.model.forward(input); // [1, 1, h', w']
+                let logits = self.model.infer(input); // [1, 1, h', w']
                 (spec, scan::score_map(to_vec(logits), &level))
             })
             .collect()
@@ -137,7 +137,7 @@ pub fn score_windows(model: &FaceNet, windows: &[f32], device: &Device) -> Vec<f
             TensorData::new(chunk[..n * px].to_vec(), [n, 1, WINDOW, WINDOW]),
             device,
         );
-        out.extend(to_vec(model.forward(input))); // [n, 1, 1, 1]
+        out.extend(to_vec(model.infer(input))); // [n, 1, 1, 1]
     }
     out
 }

@@ -83,6 +83,9 @@ pub fn load(path: &Path, device: &Device) -> Result<(FaceNet, ModelMeta)> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => ModelMeta::default(),
         Err(e) => return Err(fail(format!("sidecar: {e}"))),
     };
+    meta.detector
+        .validate()
+        .map_err(|e| fail(format!("sidecar {}: {e}", meta_path(path).display())))?;
     let bytes = fs::read(path).map_err(|e| fail(e.to_string()))?;
     // The burnpack reader is defensive, but a panic deep inside it must not take the app down.
     let record =
@@ -146,5 +149,13 @@ mod tests {
         fs::remove_file(meta_path(&path)).unwrap(); // sidecar gone: default architecture assumed
         let err = load(&path, &device).unwrap_err().to_string();
         assert!(err.contains("other.bpk"), "{err}");
+
+        // A sidecar with settings the detector would reject is refused at load time.
+        let odd = dir.path().join("odd.bpk");
+        let mut meta = ModelMeta::default();
+        meta.detector.nms.iou = -1.0;
+        save(&FaceNetConfig::new().init(&device), &meta, &odd).unwrap();
+        let err = load(&odd, &device).unwrap_err().to_string();
+        assert!(err.contains("odd.json") && err.contains("IoU"), "{err}");
     }
 }

@@ -14,6 +14,21 @@ use super::source::{FrameSource, SourceChoice};
 use super::stills::StillsSource;
 use crate::error::Result;
 
+/// Failed frames in a row after which the source is closed and reopened.
+const BAD_FRAMES_BEFORE_REOPEN: u32 = 5;
+
+/// A frame from `src`; a panic in a camera driver becomes an error, not a dead thread.
+fn next_frame(src: &mut dyn FrameSource) -> Result<image::RgbImage> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| src.next_frame())).unwrap_or_else(
+        |_| {
+            Err(crate::error::Error::Camera(
+                src.describe(),
+                "the driver panicked while reading a frame".into(),
+            ))
+        },
+    )
+}
+
 /// How long to wait between attempts to reopen a camera that failed.
 pub const RETRY_EVERY: Duration = Duration::from_secs(2);
 const STILL_SECONDS: f32 = 3.0;
@@ -121,6 +136,8 @@ struct CaptureLoop {
     frames: Arc<LatestSlot<Frame>>,
     next_id: u64,
     last_frame_at: Option<Instant>,
+    /// Failed frames in a row from the current source.
+    bad_frames: u32,
 }
 
 /// What the loop does next.
@@ -129,7 +146,8 @@ enum State {
     Streaming(Box<dyn FrameSource>, SourceChoice),
     /// The wanted source failed; try again at the given time.
     Retrying(SourceChoice, Instant),
-    Paused(Option<(Box<dyn FrameSource>, SourceChoice)>),
+    /// What to go back to on Resume (streaming, or retrying a source that failed).
+    Paused(Box<State>),
 }
 
 impl CaptureLoop {
@@ -146,6 +164,7 @@ impl CaptureLoop {
             frames,
             next_id: 0,
             last_frame_at: None,
+            bad_frames: 0,
         }
     }
 
@@ -167,30 +186,36 @@ impl CaptureLoop {
                 Ok(Command::Pause(true)) => {
                     self.edit(|s| s.paused = true);
                     state = match state {
-                        State::Streaming(src, choice) => State::Paused(Some((src, choice))),
-                        other => other,
+                        paused @ State::Paused(_) => paused,
+                        other => State::Paused(Box::new(other)),
                     };
                     continue;
                 }
                 Ok(Command::Pause(false)) => {
                     self.edit(|s| s.paused = false);
-                    if let State::Paused(src) = state {
-                        state = match src {
-                            Some((src, choice)) => State::Streaming(src, choice),
-                            None => self.start_source(SourceChoice::Reel, false),
-                        };
+                    if let State::Paused(previous) = state {
+                        state = *previous;
                     }
                     continue;
                 }
                 Err(RecvTimeoutError::Timeout) => {}
             }
             state = match state {
-                State::Streaming(mut src, choice) => match src.next_frame() {
+                State::Streaming(mut src, choice) => match next_frame(&mut *src) {
                     Ok(rgb) => {
-                        self.deliver(rgb);
+                        self.bad_frames = 0;
+                        self.deliver(rgb, &*src);
+                        State::Streaming(src, choice)
+                    }
+                    // One corrupt frame (a broken MJPEG from a USB camera, say) is skipped;
+                    // only a run of them counts as the source failing.
+                    Err(e) if self.bad_frames + 1 < BAD_FRAMES_BEFORE_REOPEN => {
+                        self.bad_frames += 1;
+                        log::debug!("skipped a frame: {e}");
                         State::Streaming(src, choice)
                     }
                     Err(e) => {
+                        self.bad_frames = 0;
                         log::warn!("{e}");
                         self.edit(|s| {
                             s.problem =
@@ -254,7 +279,8 @@ impl CaptureLoop {
         State::Retrying(choice, Instant::now() + RETRY_EVERY)
     }
 
-    fn deliver(&mut self, rgb: image::RgbImage) {
+    fn deliver(&mut self, rgb: image::RgbImage, src: &dyn FrameSource) {
+        let describe = src.describe();
         let frame = Frame::new(self.next_id, rgb);
         self.next_id += 1;
         let now = frame.captured;
@@ -264,6 +290,9 @@ impl CaptureLoop {
         self.last_frame_at = Some(now);
         self.frames.put(frame);
         self.edit(|s| {
+            if s.source != describe {
+                s.source = describe;
+            }
             s.frames += 1;
             if let Some(f) = instant_fps {
                 s.fps = if s.fps == 0.0 {
@@ -340,6 +369,50 @@ mod tests {
     fn flaky_opener(_: &SourceChoice) -> Result<Box<dyn FrameSource>> {
         OPENS.fetch_add(1, Ordering::SeqCst);
         Ok(Box::new(Flaky(0)))
+    }
+
+    /// Every third frame is corrupt: skipped, never a reopen.
+    static GLITCHY_OPENS: AtomicUsize = AtomicUsize::new(0);
+    struct Glitchy(usize);
+    impl FrameSource for Glitchy {
+        fn describe(&self) -> String {
+            "glitchy camera".into()
+        }
+        fn next_frame(&mut self) -> Result<RgbImage> {
+            self.0 += 1;
+            std::thread::sleep(Duration::from_millis(2));
+            if self.0.is_multiple_of(3) {
+                return Err(Error::Camera("glitchy".into(), "corrupt MJPEG".into()));
+            }
+            Ok(RgbImage::new(4, 4))
+        }
+    }
+    fn glitchy_opener(_: &SourceChoice) -> Result<Box<dyn FrameSource>> {
+        GLITCHY_OPENS.fetch_add(1, Ordering::SeqCst);
+        Ok(Box::new(Glitchy(0)))
+    }
+
+    #[test]
+    fn a_single_bad_frame_is_skipped_without_reopening() {
+        let frames = Arc::new(LatestSlot::new());
+        let capture = Capture::start_with(glitchy_opener, SourceChoice::Reel, Arc::clone(&frames));
+        wait_until(|| capture.status().frames >= 30);
+        assert_eq!(GLITCHY_OPENS.load(Ordering::SeqCst), 1);
+        assert!(capture.status().problem.is_none());
+    }
+
+    #[test]
+    fn pausing_while_retrying_stays_paused() {
+        let frames = Arc::new(LatestSlot::new());
+        let missing = SourceChoice::Stills(vec!["/no/such/folder/at/all".into()]);
+        let capture = Capture::start(missing, Arc::clone(&frames));
+        wait_until(|| capture.status().problem.is_some());
+        capture.pause(true);
+        wait_until(|| capture.status().paused);
+        // Past the retry time, still paused and no frames.
+        std::thread::sleep(RETRY_EVERY + Duration::from_millis(300));
+        assert!(capture.status().paused);
+        assert_eq!(capture.status().frames, 0);
     }
 
     #[test]

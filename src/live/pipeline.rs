@@ -18,6 +18,9 @@ pub struct LiveSettings {
     pub detector: DetectorConfig,
     /// Keep the per-level score maps for the heat-map overlay (costs a copy per frame).
     pub keep_maps: bool,
+    /// Detect at most this often (frames per second). The app sets it while retraining, so
+    /// the training thread gets most of the CPU and the video still moves.
+    pub max_fps: Option<f32>,
 }
 
 /// One frame's outcome.
@@ -52,6 +55,7 @@ impl Pipeline {
             settings: Arc::new(Mutex::new(LiveSettings {
                 detector: config,
                 keep_maps: false,
+                max_fps: None,
             })),
         }
     }
@@ -157,6 +161,12 @@ impl Worker {
                 config: used.detector.clone(),
             });
             on_result();
+            if let Some(fps) = used.max_fps.filter(|f| *f > 0.0) {
+                let period = Duration::from_secs_f32(1.0 / fps);
+                if let Some(rest) = period.checked_sub(started.elapsed()) {
+                    std::thread::sleep(rest);
+                }
+            }
         }
     }
 }

@@ -72,8 +72,12 @@ impl ReelSource {
         let (fw, fh) = FRAME_SIZE;
         let wide = Rect::cover(photo.width(), photo.height(), fw as f32 / fh as f32);
         // Zoom towards a point that differs per photo (left third, centre, right third ...).
-        let focus_x = wide.x + wide.w * [0.35, 0.5, 0.65][k % 3];
-        let focus_y = wide.y + wide.h * [0.4, 0.5][k % 2];
+        // Kept far enough from the edges that the zoomed view stays inside the photo.
+        let (half_w, half_h) = (wide.w / ZOOM / 2.0, wide.h / ZOOM / 2.0);
+        let focus_x = (wide.x + wide.w * [0.35, 0.5, 0.65][k % 3])
+            .clamp(wide.x + half_w, wide.x + wide.w - half_w);
+        let focus_y =
+            (wide.y + wide.h * [0.4, 0.5][k % 2]).clamp(wide.y + half_h, wide.y + wide.h - half_h);
         let close = Rect {
             w: wide.w / ZOOM,
             h: wide.h / ZOOM,

@@ -126,7 +126,7 @@ pub struct Retrainer {
 }
 
 impl Retrainer {
-    /// Starts a round. `on_done` runs when it ends (the app uses it to repaint).
+    /// Starts a round. `on_update` runs after every batch and at the end (the app repaints).
     pub fn start(
         base: FaceNet,
         bundle: Arc<TrainingData>,

@@ -157,18 +157,26 @@ impl NegativeStore {
         Ok(Added::New(id))
     }
 
-    /// Moves an entry to `trash/` (JSON first, so a crash leaves it either fully in or out).
+    /// Moves an entry to `trash/` (JSON first: once it is gone the entry is gone). If a later
+    /// move fails, the ones done are undone, so the entry stays whole.
     pub fn remove(&mut self, id: &str) -> Result<()> {
         let Some(pos) = self.entries.iter().position(|n| n.meta.id == id) else {
             return Err(Error::Config(format!("no negative with id {id}")));
         };
         let trash = self.root.join("trash");
+        let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
         for (part, ext) in [PARTS[2], PARTS[0], PARTS[1]] {
             let dir = trash.join(part);
-            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
             let from = self.path(part, id);
             let to = dir.join(format!("{id}.{ext}"));
-            fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?;
+            let step = fs::create_dir_all(&dir).and_then(|()| fs::rename(&from, &to));
+            if let Err(e) = step {
+                for (back_to, back_from) in moved.iter().rev() {
+                    let _ = fs::rename(back_from, back_to);
+                }
+                return Err(Error::io(&from, e));
+            }
+            moved.push((from, to));
         }
         self.entries.remove(pos);
         self.removed.push(id.to_owned());
@@ -180,6 +188,10 @@ impl NegativeStore {
         let Some(id) = self.removed.pop() else {
             return Ok(None);
         };
+        // Marked again since it was deleted: it is back already.
+        if self.entries.iter().any(|n| n.meta.id == id) {
+            return Ok(Some(id));
+        }
         let trash = self.root.join("trash");
         // Window and crop first, the JSON (the commit) last.
         for (part, ext) in PARTS {
