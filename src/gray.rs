@@ -10,6 +10,24 @@ use image::GrayImage;
 
 use crate::error::{Error, Result};
 
+/// Whether `path` names an image file this crate reads (PNG or JPEG, by extension).
+pub fn is_image_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
+}
+
+/// Image files directly inside `dir`, sorted by name (so runs are reproducible).
+pub fn image_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| is_image_file(p))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 /// Reads any supported image file (PNG, JPEG) as 8-bit grayscale.
 pub fn load_gray(path: &Path) -> Result<GrayImage> {
     let img = image::open(path).map_err(|source| Error::Image {

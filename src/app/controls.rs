@@ -24,42 +24,31 @@ pub fn detector_controls(
     let mut changed = false;
     let cfg = &mut settings.detector;
     let p = 1.0 / (1.0 + (-cfg.threshold).exp());
-    changed |= ui
-        .add(
-            egui::Slider::new(&mut cfg.threshold, THRESHOLD)
-                .clamping(SliderClamping::Edits)
-                .fixed_decimals(1)
-                .text(format!("threshold (p ≥ {p:.2})")),
-        )
-        .on_hover_text("a logit: 0 is probability ½; lower finds more faces and more false ones")
-        .changed();
-    changed |= ui
-        .add(
-            egui::Slider::new(&mut cfg.pyramid.min_face, MIN_FACE)
-                .clamping(SliderClamping::Edits)
-                .step_by(1.0)
-                .text("min face px"),
-        )
-        .on_hover_text("below 30 px the image is upsampled, which is slower")
-        .changed();
-    changed |= ui
-        .add(
-            egui::Slider::new(&mut cfg.pyramid.scale_step, SCALE_STEP)
-                .clamping(SliderClamping::Edits)
-                .fixed_decimals(2)
-                .text("pyramid step"),
-        )
-        .on_hover_text("ratio of face sizes between pyramid levels")
-        .changed();
-    changed |= ui
-        .add(
-            egui::Slider::new(&mut cfg.nms.iou, NMS_IOU)
-                .clamping(SliderClamping::Edits)
-                .fixed_decimals(2)
-                .text("NMS IoU"),
-        )
-        .on_hover_text("boxes overlapping more than this are merged into one")
-        .changed();
+    let threshold_label = format!("threshold (p ≥ {p:.2})");
+    changed |= slider(
+        ui,
+        (&mut cfg.threshold, THRESHOLD, 1),
+        &threshold_label,
+        "a logit: 0 is probability ½; lower finds more faces and more false ones",
+    );
+    changed |= slider(
+        ui,
+        (&mut cfg.pyramid.min_face, MIN_FACE, 0),
+        "min face px",
+        "below 30 px the image is upsampled, which is slower",
+    );
+    changed |= slider(
+        ui,
+        (&mut cfg.pyramid.scale_step, SCALE_STEP, 2),
+        "pyramid step",
+        "ratio of face sizes between pyramid levels",
+    );
+    changed |= slider(
+        ui,
+        (&mut cfg.nms.iou, NMS_IOU, 2),
+        "NMS IoU",
+        "boxes overlapping more than this are merged into one",
+    );
     changed |= ui
         .checkbox(&mut settings.keep_maps, "Score-map heat map")
         .on_hover_text("the network's output on every pyramid level")
@@ -74,4 +63,22 @@ pub fn detector_controls(
         settings.detector = before.detector.clone();
     }
     changed && *settings != before
+}
+
+/// One labelled slider for `(value, range, decimals shown)`; true when the user moved it.
+/// Drawing never rewrites the value (clamping applies to edits only).
+fn slider(
+    ui: &mut Ui,
+    (value, range, decimals): (&mut f32, std::ops::RangeInclusive<f32>, usize),
+    label: &str,
+    hover: &str,
+) -> bool {
+    ui.add(
+        egui::Slider::new(value, range)
+            .clamping(SliderClamping::Edits)
+            .fixed_decimals(decimals)
+            .text(label),
+    )
+    .on_hover_text(hover)
+    .changed()
 }

@@ -1,12 +1,13 @@
 //! Still images as a video source: files or folders, each shown for a while in turn.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use image::RgbImage;
 
 use super::resample::fit_within;
 use super::source::{FrameSource, Pacer};
 use crate::error::{Error, Result};
+use crate::gray::image_files;
 
 const FPS: f32 = 15.0;
 /// Frames are capped at this size so a folder of camera photos does not slow the detector down.
@@ -27,7 +28,7 @@ impl StillsSource {
         let mut files = Vec::new();
         for p in paths {
             if p.is_dir() {
-                files.extend(images_in(p)?);
+                files.extend(image_files(p)?);
             } else {
                 files.push(p.clone());
             }
@@ -55,21 +56,6 @@ impl StillsSource {
             pacer: Pacer::new(FPS),
         })
     }
-}
-
-/// Image files directly inside `dir`, sorted by name.
-fn images_in(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
-        })
-        .collect();
-    files.sort();
-    Ok(files)
 }
 
 impl FrameSource for StillsSource {

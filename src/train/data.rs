@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 use image::GrayImage;
 use serde::Serialize;
 
-use super::faces::{Face, file_name, image_files, load_faces, load_or_warn};
+use super::faces::{Face, file_name, load_faces, load_or_warn};
 use super::split::{SCENE_HOLDOUT, is_held_out};
 use super::warp::{Octaves, Photometric, Region, WINDOW_PX};
 use crate::atomic::TEMP_SUFFIX;
 use crate::error::{Error, Result};
-use crate::gray::resize;
+use crate::gray::{image_files, is_image_file, resize};
 use crate::negatives::NegativeStore;
 
 /// Scenes larger than this (longest side, px) are shrunk on load: faces in them would be
@@ -215,11 +215,9 @@ pub fn load_windows_recursive(dir: &Path) -> Result<Vec<f32>> {
     files.sort();
     let mut out = Vec::new();
     for path in files {
-        let is_image = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"));
-        if is_image && let Some(img) = load_or_warn(&path) {
+        if is_image_file(&path)
+            && let Some(img) = load_or_warn(&path)
+        {
             whole_window(&img, &mut out);
         }
     }

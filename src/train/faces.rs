@@ -12,7 +12,7 @@ use image::GrayImage;
 use super::split::{FACE_HOLDOUT, is_held_out};
 use super::warp::Region;
 use crate::error::{Error, Result};
-use crate::gray::load_gray;
+use crate::gray::{image_files, load_gray};
 
 /// Loads an image, or logs why it cannot and returns `None` (one bad file never stops a run).
 pub fn load_or_warn(path: &Path) -> Option<GrayImage> {
@@ -91,21 +91,6 @@ pub struct Face {
     pub path: PathBuf,
     pub image: GrayImage,
     pub region: Region,
-}
-
-/// Image files of a folder, sorted by name (so runs are reproducible).
-pub fn image_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
-        })
-        .collect();
-    files.sort();
-    Ok(files)
 }
 
 /// Loads every face under `faces_dir`, split into (training, held-out) by file name.
