@@ -15,6 +15,7 @@ pub mod gray;
 pub mod live;
 pub mod negatives;
 pub mod scenes;
+pub mod seq;
 pub mod train;
 
 pub use backend::BackendKind;

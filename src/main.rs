@@ -39,6 +39,8 @@ enum Command {
     Patches(cli::patches::Args),
     /// Check in-app mining with a simulated user: mark false positives, retrain, compare.
     MiningSim(cli::mining_sim::Args),
+    /// Sequence models (week 6, second half): train on the temporal-order task.
+    Seq(cli::seq::Args),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
         Some(Command::Reel(a)) => cli::reel::run(a),
         Some(Command::Patches(a)) => cli::patches::run(a),
         Some(Command::MiningSim(a)) => cli::mining_sim::run(a),
+        Some(Command::Seq(a)) => cli::seq::run(a),
     };
     match result {
         Ok(code) => code,

@@ -8,4 +8,5 @@ pub mod mining_sim;
 pub mod patches;
 pub mod reel;
 pub mod scenes;
+pub mod seq;
 pub mod train;

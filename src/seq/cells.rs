@@ -1,0 +1,194 @@
+//! Recurrent cells written out one time step at a time, so the tab can show what happens
+//! inside (gates, cell state) and probe gradients at every step.
+//!
+//! ```text
+//! RNN   h' = tanh(W x + U h + b)
+//! LSTM  i, f, o = σ(·), g = tanh(·)      c' = f ⊙ c + i ⊙ g      h' = o ⊙ tanh(c')
+//! GRU   z, r = σ(·)   n = tanh(W_n x + r ⊙ (U_n h))   h' = (1 − z) ⊙ n + z ⊙ h
+//! ```
+//! Shapes: `x` is `[B, input]`, `h` and `c` are `[B, hidden]`.
+
+use burn::config::Config;
+use burn::module::{Module, Param};
+use burn::nn::{Linear, LinearConfig};
+use burn::tensor::activation::{sigmoid, tanh};
+use burn::tensor::{Device, Tensor};
+
+/// Which recurrence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum CellKind {
+    Rnn,
+    Lstm,
+    Gru,
+}
+
+/// A cell's size.
+#[derive(Config, Debug)]
+pub struct CellConfig {
+    pub kind: CellKind,
+    pub input: usize,
+    pub hidden: usize,
+    /// Initial forget-gate bias of an LSTM (1 keeps memories by default; Gers et al. 2000).
+    #[config(default = 1.0)]
+    pub forget_bias: f32,
+}
+
+/// The state carried from step to step.
+#[derive(Clone, Debug)]
+pub struct CellState {
+    pub h: Tensor<2>,
+    /// LSTM only.
+    pub c: Option<Tensor<2>>,
+}
+
+/// What one step exposes beyond the new state: the LSTM's gates `[B, hidden]` each.
+#[derive(Clone, Debug, Default)]
+pub struct Gates {
+    pub input: Option<Tensor<2>>,
+    pub forget: Option<Tensor<2>>,
+    pub output: Option<Tensor<2>>,
+}
+
+/// One recurrent cell. `x_proj` maps the input to every gate at once, `h_proj` the hidden
+/// state, so one step is two matrix products.
+#[derive(Module, Debug)]
+pub struct Cell {
+    x_proj: Linear,
+    h_proj: Linear,
+    hidden: usize,
+    gates: usize,
+}
+
+impl CellConfig {
+    pub fn init(&self, device: &Device) -> Cell {
+        let gates = match self.kind {
+            CellKind::Rnn => 1,
+            CellKind::Lstm => 4,
+            CellKind::Gru => 3,
+        };
+        let n = gates * self.hidden;
+        let mut x_proj = LinearConfig::new(self.input, n).init(device);
+        let h_proj = LinearConfig::new(self.hidden, n)
+            .with_bias(false)
+            .init(device);
+        if self.kind == CellKind::Lstm
+            && let Some(bias) = x_proj.bias.take()
+        {
+            // Gate order i, f, g, o: the second block is the forget gate.
+            let mut b = bias
+                .val()
+                .into_data()
+                .try_to_vec::<f32>()
+                .unwrap_or_default();
+            for v in &mut b[self.hidden..2 * self.hidden] {
+                *v = self.forget_bias;
+            }
+            x_proj.bias = Some(Param::from_tensor(Tensor::from_floats(
+                b.as_slice(),
+                device,
+            )));
+        }
+        Cell {
+            x_proj,
+            h_proj,
+            hidden: self.hidden,
+            gates,
+        }
+    }
+}
+
+impl Cell {
+    pub fn hidden(&self) -> usize {
+        self.hidden
+    }
+
+    pub fn kind(&self) -> CellKind {
+        match self.gates {
+            1 => CellKind::Rnn,
+            4 => CellKind::Lstm,
+            _ => CellKind::Gru,
+        }
+    }
+
+    /// Zero state for a batch of `batch`.
+    pub fn zero_state(&self, batch: usize, device: &Device) -> CellState {
+        let h = Tensor::zeros([batch, self.hidden], device);
+        CellState {
+            c: (self.kind() == CellKind::Lstm).then(|| h.clone()),
+            h,
+        }
+    }
+
+    /// One time step: `x` `[B, input]` → new state (and, for an LSTM, its gates).
+    pub fn step(&self, x: Tensor<2>, state: &CellState) -> (CellState, Gates) {
+        let hd = self.hidden;
+        let xs = self.x_proj.forward(x); // [B, gates·hidden]
+        let hs = self.h_proj.forward(state.h.clone()); // [B, gates·hidden]
+        let [b, _] = xs.dims();
+        let block = |t: &Tensor<2>, k: usize| t.clone().slice([0..b, k * hd..(k + 1) * hd]);
+        match self.kind() {
+            CellKind::Rnn => (
+                CellState {
+                    h: tanh(xs + hs),
+                    c: None,
+                },
+                Gates::default(),
+            ),
+            CellKind::Lstm => {
+                let pre = xs + hs;
+                let i = sigmoid(block(&pre, 0));
+                let f = sigmoid(block(&pre, 1));
+                let g = tanh(block(&pre, 2));
+                let o = sigmoid(block(&pre, 3));
+                let c_prev = state.c.clone().unwrap_or_else(|| state.h.zeros_like());
+                let c = f.clone() * c_prev + i.clone() * g;
+                let h = o.clone() * tanh(c.clone());
+                (
+                    CellState { h, c: Some(c) },
+                    Gates {
+                        input: Some(i),
+                        forget: Some(f),
+                        output: Some(o),
+                    },
+                )
+            }
+            CellKind::Gru => {
+                let z = sigmoid(block(&xs, 0) + block(&hs, 0));
+                let r = sigmoid(block(&xs, 1) + block(&hs, 1));
+                let n = tanh(block(&xs, 2) + r * block(&hs, 2));
+                let h = (z.ones_like() - z.clone()) * n + z * state.h.clone();
+                (CellState { h, c: None }, Gates::default())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_step_keeps_the_shapes_and_an_lstm_starts_remembering() {
+        let device = Device::flex();
+        for kind in [CellKind::Rnn, CellKind::Lstm, CellKind::Gru] {
+            let cell = CellConfig::new(kind, 8, 5).init(&device);
+            let s0 = cell.zero_state(3, &device);
+            let x = Tensor::<2>::ones([3, 8], &device);
+            let (s1, gates) = cell.step(x, &s0);
+            assert_eq!(s1.h.dims(), [3, 5]);
+            assert_eq!(s1.c.is_some(), kind == CellKind::Lstm);
+            assert_eq!(gates.forget.is_some(), kind == CellKind::Lstm);
+        }
+        // Forget-gate bias 1: with zero input the forget gate is about σ(1) ≈ 0.73.
+        let cell = CellConfig::new(CellKind::Lstm, 8, 5).init(&device);
+        let s0 = cell.zero_state(1, &device);
+        let (_, gates) = cell.step(Tensor::zeros([1, 8], &device), &s0);
+        let f = gates
+            .forget
+            .unwrap()
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
+        assert!(f.iter().all(|&v| (v - 0.731).abs() < 0.01), "{f:?}");
+    }
+}

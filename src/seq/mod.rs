@@ -1,0 +1,10 @@
+//! The second half of NYU DL week 6: recurrent networks on sequence tasks, in Burn.
+//!
+//! So far: the temporal-order task (`tasks`), RNN / LSTM / GRU cells stepped one time step at
+//! a time (`cells`), a last-step classifier (`classifier`) and its training loop (`train`).
+//! The tab, the other demos and the bundled weights build on these.
+
+pub mod cells;
+pub mod classifier;
+pub mod tasks;
+pub mod train;
