@@ -12,15 +12,16 @@ use facecam::train::{TrainConfig, TrainingData, train};
 #[test]
 fn a_short_training_run_lowers_the_validation_loss() {
     let mut data = TrainingData::load(&common::shared_data(), None).unwrap();
-    // Keep it small: 600 faces, 30 scenes.
-    data.faces.truncate(600);
+    // Keep it small: 1,000 faces, 30 scenes, three short epochs.
+    data.faces.truncate(1000);
     data.scenes.truncate(30);
     let device = Device::flex();
     let cfg = TrainConfig {
         seed: 3,
-        epochs: 2,
+        epochs: 3,
         rounds: 0,
         face_copies: 1,
+        learning_rate: 5e-3,
         ..TrainConfig::default()
     };
     let validation = ValidationSet::new(&data, cfg.seed);
@@ -42,22 +43,19 @@ fn a_short_training_run_lowers_the_validation_loss() {
     .unwrap();
     let after = validation.evaluate(&model, &device);
     assert!(batches > 10);
-    assert_eq!(report.epochs.len(), 2);
+    assert_eq!(report.epochs.len(), 3);
     assert!(
         after.loss < 0.8 * before.loss,
         "validation loss {} → {}",
         before.loss,
         after.loss
     );
-    // Accuracy alone is weak here: three in four validation windows are non-faces. Ask instead
-    // that the model separates the classes (Youden's J = recall − FP rate; chance is 0).
-    let separation = after.face_recall - after.false_positive_rate;
-    assert!(
-        separation > 0.2,
-        "face recall {} and false-positive rate {}",
-        after.face_recall,
-        after.false_positive_rate
-    );
+    // Accuracy or recall at logit 0 swing from run to run this early in training (the
+    // threshold is not settled yet; three in four validation windows are non-faces), and a
+    // falling loss can come from learning the class prior alone. The ROC area does not depend
+    // on the threshold or the prior: the network must rank faces above non-faces.
+    // (0.93–0.94 in runs with 1 and 2 threads; an untrained net scored 0.44–0.74.)
+    assert!(after.auc > 0.88, "ROC area {} → {}", before.auc, after.auc);
 }
 
 #[test]

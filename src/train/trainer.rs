@@ -111,6 +111,9 @@ pub struct ValStats {
     pub false_positive_rate: f32,
     pub faces: usize,
     pub non_faces: usize,
+    /// Area under the ROC curve: the chance that a random face outscores a random non-face
+    /// (0.5 is guessing). Unlike accuracy it does not depend on the threshold.
+    pub auc: f32,
 }
 
 /// What a finished run reports (it goes into the weights' JSON sidecar).
@@ -178,8 +181,38 @@ impl ValidationSet {
         s.accuracy = correct as f32 / n;
         s.face_recall = tp as f32 / s.faces.max(1) as f32;
         s.false_positive_rate = fp as f32 / s.non_faces.max(1) as f32;
+        s.auc = auc(&logits, &self.labels);
         s
     }
+}
+
+/// ROC area by ranks (Mann–Whitney U), ties counted half. `labels` are 1 for faces.
+fn auc(scores: &[f32], labels: &[f32]) -> f32 {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    let (mut rank_sum, mut faces) = (0.0f64, 0usize);
+    let mut i = 0;
+    while i < order.len() {
+        // A run of equal scores shares the mean of its ranks (1-based).
+        let mut j = i;
+        while j + 1 < order.len() && scores[order[j + 1]] == scores[order[i]] {
+            j += 1;
+        }
+        let mean_rank = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &order[i..=j] {
+            if labels[k] > 0.5 {
+                rank_sum += mean_rank;
+                faces += 1;
+            }
+        }
+        i = j + 1;
+    }
+    let non_faces = order.len() - faces;
+    if faces == 0 || non_faces == 0 {
+        return 0.5;
+    }
+    let u = rank_sum - (faces * (faces + 1)) as f64 / 2.0;
+    (u / (faces as f64 * non_faces as f64)) as f32
 }
 
 /// Appends `face`'s window: centred without `rng`, randomly shifted, scaled, turned, mirrored
@@ -437,4 +470,19 @@ pub fn train(
     }
     report.seconds = started.elapsed().as_secs_f64();
     Ok((model.valid(), report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::auc;
+
+    #[test]
+    fn roc_area_by_ranks() {
+        // Perfect ranking, reversed ranking, all tied.
+        assert_eq!(auc(&[0.1, 0.2, 0.8, 0.9], &[0.0, 0.0, 1.0, 1.0]), 1.0);
+        assert_eq!(auc(&[0.9, 0.8, 0.2, 0.1], &[0.0, 0.0, 1.0, 1.0]), 0.0);
+        assert_eq!(auc(&[0.5; 4], &[0.0, 1.0, 0.0, 1.0]), 0.5);
+        // One face below one of two non-faces: 3 of 4 pairs right.
+        assert_eq!(auc(&[0.1, 0.5, 0.3, 0.9], &[0.0, 0.0, 1.0, 1.0]), 0.75);
+    }
 }
