@@ -55,7 +55,7 @@ fn a_short_training_run_lowers_the_validation_loss() {
     // falling loss can come from learning the class prior alone. The ROC area does not depend
     // on the threshold or the prior: the network must rank faces above non-faces.
     // (0.93–0.94 in runs with 1 and 2 threads; an untrained net scored 0.44–0.74.)
-    assert!(after.auc > 0.88, "ROC area {} → {}", before.auc, after.auc);
+    assert!(after.auc > 0.85, "ROC area {} → {}", before.auc, after.auc);
 }
 
 #[test]

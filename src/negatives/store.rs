@@ -110,7 +110,7 @@ impl NegativeStore {
         &self.root
     }
 
-    /// Entries, oldest first.
+    /// Entries, oldest first (by save time to the millisecond; ties in id order).
     pub fn entries(&self) -> &[Negative] {
         &self.entries
     }
