@@ -44,6 +44,9 @@ pub struct TrainArgs {
     pub clip: f32,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Climb the levels from easy to `--level`, an equal share of the steps each.
+    #[arg(long)]
+    pub curriculum: bool,
     #[arg(long, default_value_t = BackendKind::default())]
     pub backend: BackendKind,
 }
@@ -73,6 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         learning_rate: a.lr,
         clip: (a.clip > 0.0).then_some(a.clip),
         seed: a.seed,
+        curriculum: a.curriculum,
     };
     let started = Instant::now();
     let (mut loss, mut acc) = (0.0, 0.0);

@@ -28,6 +28,23 @@ pub struct OrderTrainConfig {
     /// Clip the gradient norm (the cure for exploding gradients).
     pub clip: Option<f32>,
     pub seed: u64,
+    /// Walk up the levels from EASY to `level`, an equal share of the steps on each.
+    pub curriculum: bool,
+}
+
+impl OrderTrainConfig {
+    /// The level trained on at `step`.
+    pub fn level_at(&self, step: usize) -> Level {
+        if !self.curriculum {
+            return self.level;
+        }
+        let upto = Level::ALL
+            .iter()
+            .position(|l| *l == self.level)
+            .unwrap_or(0)
+            + 1;
+        Level::ALL[(step * upto / self.steps.max(1)).min(upto - 1)]
+    }
 }
 
 /// Progress after each step.
@@ -60,7 +77,7 @@ pub fn train_order(
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }
-        let (x, y) = batch(cfg.level, cfg.batch, &mut rng, &train_device);
+        let (x, y) = batch(cfg.level_at(step), cfg.batch, &mut rng, &train_device);
         let logits = model.forward(x); // [B, 4]
         let accuracy = accuracy_of(&logits, &y);
         let loss = loss_fn.forward(logits, y);
@@ -112,6 +129,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_curriculum_climbs_the_levels_in_equal_shares() {
+        let cfg = OrderTrainConfig {
+            kind: CellKind::Lstm,
+            level: Level::Moderate,
+            hidden: 4,
+            steps: 300,
+            batch: 1,
+            learning_rate: 1e-3,
+            clip: None,
+            seed: 0,
+            curriculum: true,
+        };
+        assert_eq!(cfg.level_at(0), Level::Easy);
+        assert_eq!(cfg.level_at(99), Level::Easy);
+        assert_eq!(cfg.level_at(100), Level::Normal);
+        assert_eq!(cfg.level_at(299), Level::Moderate);
+        let flat = OrderTrainConfig {
+            curriculum: false,
+            ..cfg
+        };
+        assert_eq!(flat.level_at(0), Level::Moderate);
+    }
+
+    #[test]
     fn a_short_lstm_run_beats_chance_on_easy() {
         let device = Device::flex();
         let cfg = OrderTrainConfig {
@@ -123,6 +164,7 @@ mod tests {
             learning_rate: 1e-2,
             clip: Some(1.0),
             seed: 5,
+            curriculum: false,
         };
         let mut losses = Vec::new();
         let model = train_order(
