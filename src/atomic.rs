@@ -33,6 +33,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Encodes `img` as PNG and writes it with `write_atomic`.
+pub fn write_png(path: &Path, img: impl Into<image::DynamicImage>) -> Result<()> {
+    let mut bytes = Vec::new();
+    img.into()
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .map_err(|source| Error::Image {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    write_atomic(path, &bytes)
+}
+
 fn temp_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".{}{}", std::process::id(), TEMP_SUFFIX));

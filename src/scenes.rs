@@ -11,7 +11,7 @@ use image::GrayImage;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
-use crate::atomic::write_atomic;
+use crate::atomic::{write_atomic, write_png};
 use crate::error::{Error, Result};
 use crate::train::TrainingData;
 
@@ -70,14 +70,7 @@ pub fn compose(data: &TrainingData, cfg: &CompositeConfig, out: &Path) -> Result
             placed.push((x, y, side));
         }
         let name = format!("scene_{s:03}.png");
-        let mut png = Vec::new();
-        canvas
-            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-            .map_err(|source| Error::Image {
-                path: out.join(&name),
-                source,
-            })?;
-        write_atomic(&out.join(&name), &png)?;
+        write_png(&out.join(&name), canvas)?;
         images.push_str(&format!("{name}\n"));
         for (x, y, side) in &placed {
             boxes.push_str(&format!("{name} {x:.1} {y:.1} {side:.1} {side:.1}\n"));

@@ -17,9 +17,10 @@ use std::time::{Duration, Instant};
 use eframe::egui::{self, Color32, RichText};
 
 use crate::BackendKind;
-use crate::live::camera::{self, CameraEntry};
 use crate::live::pipeline::DetectorThread;
-use crate::live::{Capture, DetectionResult, LiveSettings, ModelSlot, Pipeline, SourceChoice};
+use crate::live::{
+    Capture, CaptureStatus, DetectionResult, LiveSettings, ModelSlot, Pipeline, SourceChoice,
+};
 use meters::{Rate, Samples, Smoothed};
 use screenshot::{Outcome, ScreenshotJob};
 use video::VideoView;
@@ -76,6 +77,8 @@ pub enum Notice {
 pub struct FacecamApp {
     pipeline: Pipeline,
     capture: Capture,
+    /// The capture thread's status, read once per UI frame.
+    capture_status: CaptureStatus,
     _detector: DetectorThread,
     backend: BackendKind,
     tab: Tab,
@@ -133,6 +136,7 @@ impl FacecamApp {
         pipeline.set_settings(settings.clone());
         Ok(Self {
             capture,
+            capture_status: CaptureStatus::default(),
             _detector: detector,
             backend,
             tab: Tab::Live,
@@ -186,7 +190,7 @@ impl FacecamApp {
     }
 
     fn hud_text(&self) -> String {
-        let status = self.capture.status();
+        let status = &self.capture_status;
         let fmt = |v: Option<f32>, unit: &str| v.map_or("–".into(), |v| format!("{v:.1} {unit}"));
         let faces = self.shown.as_ref().map_or(0, |r| r.detections.len());
         format!(
@@ -213,12 +217,12 @@ impl FacecamApp {
             (n.saturating_sub(1)) as f32 / span.max(1e-3),
             ms(self.detect_all.median()),
             ms(self.latency_all.median()),
-            self.capture.status().fps
+            self.capture_status.fps
         )
     }
 
     fn live_tab(&mut self, ui: &mut egui::Ui) {
-        let status = self.capture.status();
+        let status = &self.capture_status;
         if let Some(problem) = &status.problem {
             ui.horizontal(|ui| {
                 ui.colored_label(Color32::from_rgb(255, 190, 60), problem);
@@ -278,7 +282,7 @@ impl FacecamApp {
             }
         });
         if let Some(indices) = chosen {
-            let source = self.capture.status().source;
+            let source = self.capture_status.source.clone();
             self.notice = Some(self.mining.mark(result, &indices, &source, &self.pipeline));
             self.selected_box = None;
         }
@@ -310,7 +314,7 @@ impl FacecamApp {
     }
 
     fn status_bar(&self, ui: &mut egui::Ui) {
-        let status = self.capture.status();
+        let status = &self.capture_status;
         let model = self.pipeline.models.current();
         ui.horizontal(|ui| {
             ui.label(format!("Source: {}", status.source));
@@ -334,6 +338,7 @@ impl FacecamApp {
 impl eframe::App for FacecamApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        self.capture_status = self.capture.status();
         self.poll_results(&ctx);
         egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
@@ -345,7 +350,7 @@ impl eframe::App for FacecamApp {
                     ui,
                     &mut self.settings,
                     &model_defaults,
-                    &self.capture.status(),
+                    &self.capture_status,
                 );
                 if let Some(n) = sidebar::apply(action, &self.pipeline, &self.capture) {
                     self.notice = Some(n);
@@ -391,9 +396,4 @@ impl eframe::App for FacecamApp {
         // costs next to nothing (new frames repaint at once through the detector thread).
         ctx.request_repaint_after(Duration::from_millis(500));
     }
-}
-
-/// Cameras found now, for the source menu.
-pub fn cameras() -> Result<Vec<CameraEntry>, String> {
-    camera::list_cameras()
 }

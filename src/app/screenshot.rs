@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use eframe::egui::{self, ColorImage};
 use image::RgbaImage;
 
-use crate::atomic::write_atomic;
+use crate::atomic::write_png;
 use crate::boxes::detection_line;
 use crate::live::DetectionResult;
 
@@ -101,21 +101,11 @@ impl ScreenshotJob {
 fn save(path: &Path, shot: &ColorImage, result: &DetectionResult) -> Result<(), String> {
     let [w, h] = shot.size;
     let rgba: Vec<u8> = shot.pixels.iter().flat_map(|c| c.to_array()).collect();
-    let png = |img: image::DynamicImage| -> Result<Vec<u8>, String> {
-        let mut bytes = Vec::new();
-        img.write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .map_err(|e| e.to_string())?;
-        Ok(bytes)
-    };
     let shot = RgbaImage::from_raw(w as u32, h as u32, rgba).ok_or("screenshot size mismatch")?;
-    write_atomic(path, &png(shot.into())?).map_err(|e| e.to_string())?;
+    write_png(path, shot).map_err(|e| e.to_string())?;
 
     let frame_path = path.with_extension("frame.png");
-    let frame = (*result.frame.rgb).clone();
-    write_atomic(&frame_path, &png(frame.into())?).map_err(|e| e.to_string())?;
+    write_png(&frame_path, (*result.frame.rgb).clone()).map_err(|e| e.to_string())?;
     let name = frame_path.to_string_lossy();
     for d in &result.detections {
         println!("{}", detection_line(&name, d.x, d.y, d.w, d.h, d.score));

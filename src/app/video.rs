@@ -39,14 +39,18 @@ impl VideoView {
             Some(t) => t.set(image, TextureOptions::LINEAR),
             None => self.frame = Some(ctx.load_texture("video", image, TextureOptions::LINEAR)),
         }
-        self.maps.clear();
-        if let Some(maps) = &result.maps {
-            for (i, (_, map)) in maps.iter().enumerate() {
-                self.maps.push(ctx.load_texture(
+        // One texture per pyramid level, reused from frame to frame.
+        let maps = result.maps.as_deref().map_or(&[][..], Vec::as_slice);
+        self.maps.truncate(maps.len());
+        for (i, (_, map)) in maps.iter().enumerate() {
+            let image = map_image(map);
+            match self.maps.get_mut(i) {
+                Some(t) => t.set(image, TextureOptions::NEAREST),
+                None => self.maps.push(ctx.load_texture(
                     format!("score map {i}"),
-                    map_image(map),
+                    image,
                     TextureOptions::NEAREST,
-                ));
+                )),
             }
         }
     }

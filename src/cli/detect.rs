@@ -4,8 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
-use facecam::atomic::write_atomic;
+use facecam::atomic::{write_atomic, write_png};
 use facecam::boxes::detection_line;
 use facecam::gray::load_gray;
 use facecam::{Detection, Error};
@@ -86,10 +85,7 @@ fn draw_copy(path: &Path, found: &[Detection], dir: &Path) -> anyhow::Result<()>
     }
     let stem = path.file_stem().unwrap_or_default().to_string_lossy();
     let out = dir.join(format!("{stem}.png"));
-    let mut png = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .with_context(|| format!("encoding {}", out.display()))?;
-    write_atomic(&out, &png)?;
+    write_png(&out, img)?;
     Ok(())
 }
 

@@ -20,7 +20,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use image::{GrayImage, RgbImage};
 use serde::{Deserialize, Serialize};
 
-use crate::atomic::{TEMP_SUFFIX, write_atomic};
+use crate::atomic::{TEMP_SUFFIX, write_atomic, write_png};
 use crate::detect::model::{WINDOW, normalise};
 use crate::error::{Error, Result};
 
@@ -145,8 +145,8 @@ impl NegativeStore {
         meta.saved_at_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
-        write_atomic(&self.path("windows", &id), &png(window.clone().into())?)?;
-        write_atomic(&self.path("full", &id), &png(full.clone().into())?)?;
+        write_png(&self.path("windows", &id), window.clone())?;
+        write_png(&self.path("full", &id), full.clone())?;
         let json = serde_json::to_vec_pretty(&meta)
             .map_err(|e| Error::Config(format!("negative metadata: {e}")))?;
         write_atomic(&self.path("meta", &id), &json)?;
@@ -274,17 +274,4 @@ fn window_id(window: &GrayImage) -> String {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     format!("{h:016x}")
-}
-
-fn png(img: image::DynamicImage) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    img.write_to(
-        &mut std::io::Cursor::new(&mut bytes),
-        image::ImageFormat::Png,
-    )
-    .map_err(|source| Error::Image {
-        path: PathBuf::from("<negative crop>"),
-        source,
-    })?;
-    Ok(bytes)
 }

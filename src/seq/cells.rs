@@ -22,6 +22,17 @@ pub enum CellKind {
     Gru,
 }
 
+impl CellKind {
+    /// Gate blocks the cell computes per step (each `hidden` wide).
+    pub fn gates(self) -> usize {
+        match self {
+            CellKind::Rnn => 1,
+            CellKind::Lstm => 4,
+            CellKind::Gru => 3,
+        }
+    }
+}
+
 /// A cell's size.
 #[derive(Config, Debug)]
 pub struct CellConfig {
@@ -61,12 +72,7 @@ pub struct Cell {
 
 impl CellConfig {
     pub fn init(&self, device: &Device) -> Cell {
-        let gates = match self.kind {
-            CellKind::Rnn => 1,
-            CellKind::Lstm => 4,
-            CellKind::Gru => 3,
-        };
-        let n = gates * self.hidden;
+        let n = self.kind.gates() * self.hidden;
         let mut x_proj = LinearConfig::new(self.input, n).init(device);
         let h_proj = LinearConfig::new(self.hidden, n)
             .with_bias(false)
@@ -92,7 +98,7 @@ impl CellConfig {
             x_proj,
             h_proj,
             hidden: self.hidden,
-            gates,
+            gates: self.kind.gates(),
         }
     }
 }

@@ -46,12 +46,7 @@ impl SeqClassifier {
 /// Number of trainable parameters of a cell of `kind` with `hidden` units on 8 inputs plus the
 /// 4-way head: the equal-parameter toggle compares e.g. a 10-unit RNN with a 4-unit LSTM.
 pub fn param_count(kind: CellKind, hidden: usize) -> usize {
-    let gates = match kind {
-        CellKind::Rnn => 1,
-        CellKind::Lstm => 4,
-        CellKind::Gru => 3,
-    };
-    gates * hidden * (N_SYMBOLS + hidden + 1) + hidden * N_CLASSES + N_CLASSES
+    kind.gates() * hidden * (N_SYMBOLS + hidden + 1) + hidden * N_CLASSES + N_CLASSES
 }
 
 #[cfg(test)]

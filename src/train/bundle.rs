@@ -11,17 +11,18 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use burn::tensor::Device;
+use image::GrayImage;
 use image::codecs::jpeg::JpegEncoder;
-use image::{GrayImage, ImageFormat};
 use serde::{Deserialize, Serialize};
 
 use super::bootstrap::{MiningConfig, mine_false_positives};
 use super::data::{Scene, TrainingData, shrink_to};
 use super::faces::Face;
 use super::warp::{Octaves, Photometric, Region, WINDOW_PX, sample_square};
-use crate::atomic::write_atomic;
+use crate::atomic::{write_atomic, write_png};
 use crate::detect::model::{FaceNet, WINDOW, normalise};
 use crate::error::{Error, Result};
+use crate::gray::load_gray;
 
 /// Side of a stored face crop: the 30×30 window in the middle plus a 5 px margin, so the
 /// trainer's shifts, scales and rotations still sample real pixels.
@@ -89,20 +90,20 @@ pub fn write(
 ) -> Result<BundleIndex> {
     let faces: Vec<&Face> = spread(&data.faces, cfg.faces).collect();
     let val: Vec<&Face> = spread(&data.val_faces, cfg.val_faces).collect();
-    save_png(
+    write_png(
         &out.join("faces.png"),
-        &atlas(&face_crops(&faces), FACE_CROP),
+        atlas(&face_crops(&faces), FACE_CROP),
     )?;
-    save_png(
+    write_png(
         &out.join("val_faces.png"),
-        &atlas(&face_crops(&val), FACE_CROP),
+        atlas(&face_crops(&val), FACE_CROP),
     )?;
 
     let windows: Vec<&[f32]> = data.patches.chunks_exact(WINDOW_PX).collect();
     let patches: Vec<Vec<u8>> = spread(&windows, cfg.patches)
         .map(|w| w.iter().map(|&v| to_u8(v)).collect())
         .collect();
-    save_png(&out.join("nonfaces.png"), &atlas(&patches, WINDOW))?;
+    write_png(&out.join("nonfaces.png"), atlas(&patches, WINDOW))?;
 
     let mined = mine_false_positives(
         model,
@@ -116,7 +117,7 @@ pub fn write(
     let hard: Vec<Vec<u8>> = spread(&mined, cfg.hard)
         .map(|w| w.iter().map(|&v| to_u8(v)).collect())
         .collect();
-    save_png(&out.join("hard.png"), &atlas(&hard, WINDOW))?;
+    write_png(&out.join("hard.png"), atlas(&hard, WINDOW))?;
 
     let mut scenes = Vec::new();
     for (i, scene) in spread(&data.scenes, cfg.scenes).enumerate() {
@@ -264,20 +265,6 @@ fn tiles(img: &GrayImage, size: usize, count: usize) -> Result<Vec<GrayImage>> {
 
 fn to_u8(v: f32) -> u8 {
     ((v + 0.5) * 255.0).round().clamp(0.0, 255.0) as u8
-}
-
-fn load_gray(path: &Path) -> Result<GrayImage> {
-    crate::gray::load_gray(path)
-}
-
-fn save_png(path: &Path, img: &GrayImage) -> Result<()> {
-    let mut bytes = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut bytes), ImageFormat::Png)
-        .map_err(|source| Error::Image {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    write_atomic(path, &bytes)
 }
 
 #[cfg(test)]
