@@ -8,6 +8,7 @@ pub mod app;
 pub mod atomic;
 pub mod backend;
 pub mod boxes;
+pub mod burnpack;
 pub mod detect;
 pub mod error;
 pub mod eval;

@@ -77,6 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         clip: (a.clip > 0.0).then_some(a.clip),
         seed: a.seed,
         curriculum: a.curriculum,
+        ..OrderTrainConfig::default()
     };
     let started = Instant::now();
     let (mut loss, mut acc) = (0.0, 0.0);

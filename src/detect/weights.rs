@@ -6,14 +6,13 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use burn::module::Module;
-use burn::store::ModuleRecord;
-use burn::tensor::{Bytes, Device};
+use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::detector::DetectorConfig;
 use super::model::{FaceNet, FaceNetConfig};
 use crate::atomic::write_atomic;
+use crate::burnpack;
 use crate::error::{Error, Result};
 
 /// The bundled default weights, relative to the crate root.
@@ -59,11 +58,7 @@ pub fn save(model: &FaceNet, meta: &ModelMeta, path: &Path) -> Result<()> {
         reason,
     };
     let json = serde_json::to_vec_pretty(meta).map_err(|e| weights_err(e.to_string()))?;
-    let bytes = model
-        .clone()
-        .into_record()
-        .into_bytes()
-        .map_err(|e| weights_err(format!("{e:?}")))?;
+    let bytes = burnpack::to_bytes(model, path)?;
     write_atomic(&meta_path(path), &json)?;
     write_atomic(path, &bytes)
 }
@@ -87,17 +82,7 @@ pub fn load(path: &Path, device: &Device) -> Result<(FaceNet, ModelMeta)> {
         .validate()
         .map_err(|e| fail(format!("sidecar {}: {e}", meta_path(path).display())))?;
     let bytes = fs::read(path).map_err(|e| fail(e.to_string()))?;
-    // The burnpack reader is defensive, but a panic deep inside it must not take the app down.
-    let record =
-        std::panic::catch_unwind(|| ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes)))
-            .map_err(|_| fail("not a burnpack file".into()))?
-            .map_err(|e| fail(format!("not a burnpack file ({e:?})")))?;
-    let fresh = meta.net.init(device);
-    let model = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        fresh.try_load_record(record)
-    }))
-    .map_err(|_| fail("tensors do not fit the architecture".into()))?
-    .map_err(|e| fail(format!("tensors do not fit the architecture ({e:?})")))?;
+    let model = burnpack::load_into(meta.net.init(device), bytes, path)?;
     Ok((model, meta))
 }
 

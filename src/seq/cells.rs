@@ -104,6 +104,40 @@ impl CellConfig {
 }
 
 impl Cell {
+    /// Scales the recurrent matrix `U` by `gain`.
+    pub fn with_recurrent_gain(mut self, gain: f32) -> Self {
+        if gain != 1.0 {
+            // A fresh leaf: `w * gain` alone would be a graph node, consumed by the first
+            // backward pass.
+            self.h_proj.weight = self
+                .h_proj
+                .weight
+                .map(|w| (w * gain).detach().require_grad());
+        }
+        self
+    }
+
+    /// The RNN's weights as plain numbers `(W [input][hidden], U [hidden][hidden], b [hidden])`,
+    /// for checks against a hand computation.
+    pub fn weights(&self) -> (Vec<Vec<f32>>, Vec<Vec<f32>>, Vec<f32>) {
+        let rows = |t: Tensor<2>| {
+            let [_, cols] = t.dims();
+            let v = t.into_data().try_to_vec::<f32>().unwrap_or_default();
+            v.chunks(cols.max(1)).map(<[f32]>::to_vec).collect()
+        };
+        let bias = self
+            .x_proj
+            .bias
+            .as_ref()
+            .map(|b| b.val().into_data().try_to_vec::<f32>().unwrap_or_default())
+            .unwrap_or_default();
+        (
+            rows(self.x_proj.weight.val()),
+            rows(self.h_proj.weight.val()),
+            bias,
+        )
+    }
+
     pub fn hidden(&self) -> usize {
         self.hidden
     }

@@ -4,7 +4,7 @@ use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::{Device, Tensor};
 
-use super::cells::{Cell, CellConfig, CellKind};
+use super::cells::{Cell, CellConfig, CellKind, CellState, Gates};
 use super::tasks::{N_CLASSES, N_SYMBOLS};
 
 /// `[B, T, 8]` one-hot sequence → `[B, 4]` class logits from the last hidden state.
@@ -22,24 +22,35 @@ impl SeqClassifier {
         }
     }
 
-    /// Runs the cell over all steps; returns the logits and every hidden state `[B, hidden]`.
-    pub fn forward_states(&self, x: Tensor<3>) -> (Tensor<2>, Vec<Tensor<2>>) {
+    /// Runs the cell over all steps; `visit(t, state, gates)` sees every new state and returns
+    /// the one carried on (the gradient probes add to it, the LSTM strips read it).
+    pub fn forward_with(
+        &self,
+        x: Tensor<3>,
+        visit: &mut dyn FnMut(usize, CellState, &Gates) -> CellState,
+    ) -> Tensor<2> {
         let [b, t, d] = x.dims();
         let mut state = self.cell.zero_state(b, &x.device());
-        let mut hs = Vec::with_capacity(t);
         for step in 0..t {
             let xt = x
                 .clone()
                 .slice([0..b, step..step + 1, 0..d])
-                .reshape([b, d]);
-            state = self.cell.step(xt, &state).0;
-            hs.push(state.h.clone());
+                .reshape([b, d]); // [B, 8]
+            let (next, gates) = self.cell.step(xt, &state);
+            state = visit(step, next, &gates);
         }
-        (self.head.forward(state.h), hs)
+        self.head.forward(state.h) // [B, 4]
     }
 
     pub fn forward(&self, x: Tensor<3>) -> Tensor<2> {
-        self.forward_states(x).0
+        self.forward_with(x, &mut |_, state, _| state)
+    }
+
+    /// Scales the recurrent weights by `gain` (the init-gain slider: above about 1 the RNN's
+    /// gradients explode, below it they vanish faster).
+    pub fn with_recurrent_gain(mut self, gain: f32) -> Self {
+        self.cell = self.cell.with_recurrent_gain(gain);
+        self
     }
 }
 
@@ -47,6 +58,14 @@ impl SeqClassifier {
 /// 4-way head: the equal-parameter toggle compares e.g. a 10-unit RNN with a 4-unit LSTM.
 pub fn param_count(kind: CellKind, hidden: usize) -> usize {
     kind.gates() * hidden * (N_SYMBOLS + hidden + 1) + hidden * N_CLASSES + N_CLASSES
+}
+
+/// The hidden size that gives a `kind` cell about `params` parameters (the equal-parameter
+/// toggle: an RNN needs 2–2.5× the units of an LSTM).
+pub fn equal_param_hidden(kind: CellKind, params: usize) -> usize {
+    (1..=1024)
+        .min_by_key(|&h| param_count(kind, h).abs_diff(params))
+        .unwrap_or(1)
 }
 
 #[cfg(test)]
@@ -66,5 +85,8 @@ mod tests {
             param_count(CellKind::Lstm, 4),
         );
         assert!(rnn.abs_diff(lstm) * 5 < lstm, "{rnn} vs {lstm}");
+        assert_eq!(equal_param_hidden(CellKind::Lstm, lstm), 4);
+        let h = equal_param_hidden(CellKind::Rnn, param_count(CellKind::Lstm, 16));
+        assert_eq!(h, 35, "an RNN of 35 units has the parameters of a 16-unit LSTM");
     }
 }

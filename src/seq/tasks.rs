@@ -21,7 +21,8 @@ const END: usize = 7;
 
 /// Difficulty levels of the temporal-order task: sequence length range and the ranges the
 /// two relevant positions are drawn from (inclusive), as in the 1997 paper / course notebook.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Level {
     Easy,
     Normal,

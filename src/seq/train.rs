@@ -6,13 +6,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::grad_clipping::GradientClippingConfig;
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use super::cells::CellKind;
 use super::classifier::SeqClassifier;
+use super::probe::{GradientFlow, gradient_flow};
 use super::tasks::{Level, N_SYMBOLS, one_hot_batch, temporal_order};
 use crate::error::{Error, Result};
 
@@ -30,6 +31,45 @@ pub struct OrderTrainConfig {
     pub seed: u64,
     /// Walk up the levels from EASY to `level`, an equal share of the steps on each.
     pub curriculum: bool,
+    pub optimizer: OptimizerKind,
+    /// Scale of the initial recurrent weights (the gradient-flow demo's slider).
+    pub recurrent_gain: f32,
+}
+
+impl Default for OrderTrainConfig {
+    /// The course's setting: an LSTM on NORMAL with Adam.
+    fn default() -> Self {
+        Self {
+            kind: CellKind::Lstm,
+            level: Level::Normal,
+            hidden: 16,
+            steps: 2000,
+            batch: 32,
+            learning_rate: 1e-2,
+            clip: Some(1.0),
+            seed: 1,
+            curriculum: false,
+            optimizer: OptimizerKind::Adam,
+            recurrent_gain: 1.0,
+        }
+    }
+}
+
+/// Adam adapts its step to the gradient's scale, which hides exploding gradients; plain SGD
+/// shows them (and what clipping does about them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptimizerKind {
+    Adam,
+    Sgd,
+}
+
+/// The optimizer, with gradient-norm clipping at `clip` if given.
+pub fn optimizer(kind: OptimizerKind, clip: Option<f32>) -> ModuleOptimizer {
+    let clip = clip.map(GradientClippingConfig::Norm);
+    match kind {
+        OptimizerKind::Adam => AdamConfig::new().with_grad_clipping(clip).init(),
+        OptimizerKind::Sgd => SgdConfig::new().with_gradient_clipping(clip).init(),
+    }
 }
 
 impl OrderTrainConfig {
@@ -63,19 +103,45 @@ pub fn train_order(
     on_step: &mut dyn FnMut(StepStats),
     cancel: &AtomicBool,
 ) -> Result<SeqClassifier> {
+    train_order_probed(cfg, device, on_step, None, cancel)
+}
+
+/// Every `every` steps, the gradient flow of the model being trained on a fixed batch.
+pub struct FlowProbe<'a> {
+    pub every: usize,
+    pub on_flow: &'a mut dyn FnMut(usize, GradientFlow),
+}
+
+/// [`train_order`] that also measures the gradient flow as training goes.
+pub fn train_order_probed(
+    cfg: &OrderTrainConfig,
+    device: &Device,
+    on_step: &mut dyn FnMut(StepStats),
+    mut probe: Option<FlowProbe>,
+    cancel: &AtomicBool,
+) -> Result<SeqClassifier> {
     let train_device = device.clone().autodiff();
-    let mut model = SeqClassifier::new(cfg.kind, cfg.hidden, &train_device);
-    let mut optim = match cfg.clip {
-        Some(c) => AdamConfig::new()
-            .with_grad_clipping(Some(GradientClippingConfig::Norm(c)))
-            .init(),
-        None => AdamConfig::new().init(),
-    };
+    let mut model = SeqClassifier::new(cfg.kind, cfg.hidden, &train_device)
+        .with_recurrent_gain(cfg.recurrent_gain);
+    let mut optim = optimizer(cfg.optimizer, cfg.clip);
     let loss_fn = CrossEntropyLossConfig::new().init(&train_device);
     let mut rng = StdRng::seed_from_u64(cfg.seed);
+    // Its own generator, so probing does not change the training batches.
+    let probe_batch = batch(
+        cfg.level,
+        32,
+        &mut StdRng::seed_from_u64(!cfg.seed),
+        &train_device,
+    );
     for step in 0..cfg.steps {
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
+        }
+        if let Some(p) = probe.as_mut()
+            && step % p.every.max(1) == 0
+        {
+            let (x, y) = probe_batch.clone();
+            (p.on_flow)(step, gradient_flow(&model, x, y));
         }
         let (x, y) = batch(cfg.level_at(step), cfg.batch, &mut rng, &train_device);
         let logits = model.forward(x); // [B, 4]
@@ -106,7 +172,13 @@ pub fn evaluate(model: &SeqClassifier, level: Level, n: usize, seed: u64, device
     right / n.max(1) as f32
 }
 
-fn batch(level: Level, n: usize, rng: &mut StdRng, device: &Device) -> (Tensor<3>, Tensor<1, Int>) {
+/// `n` fresh examples of `level`: one-hot `[B, T, 8]` and classes `[B]`.
+pub fn batch(
+    level: Level,
+    n: usize,
+    rng: &mut StdRng,
+    device: &Device,
+) -> (Tensor<3>, Tensor<1, Int>) {
     let examples: Vec<_> = (0..n).map(|_| temporal_order(level, rng)).collect();
     let (x, t, y) = one_hot_batch(&examples);
     let x = Tensor::<3>::from_data(TensorData::new(x, [n, t, N_SYMBOLS]), device);
@@ -140,6 +212,7 @@ mod tests {
             clip: None,
             seed: 0,
             curriculum: true,
+            ..OrderTrainConfig::default()
         };
         assert_eq!(cfg.level_at(0), Level::Easy);
         assert_eq!(cfg.level_at(99), Level::Easy);
@@ -162,9 +235,8 @@ mod tests {
             steps: 300,
             batch: 32,
             learning_rate: 1e-2,
-            clip: Some(1.0),
             seed: 5,
-            curriculum: false,
+            ..OrderTrainConfig::default()
         };
         let mut losses = Vec::new();
         let model = train_order(

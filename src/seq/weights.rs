@@ -1,0 +1,204 @@
+//! Weight files of the sequence demos: a burnpack `.bpk` and a JSON sidecar that names the
+//! demo and the architecture, so `seq eval` and the tab can load any of them by path.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+
+use super::cells::CellKind;
+use super::classifier::SeqClassifier;
+use super::echo::EchoNet;
+use super::memnet::{MemNet, MemNetConfig};
+use super::seq2seq::{Seq2Seq, Seq2SeqConfig};
+use super::tasks::Level;
+use crate::atomic::write_atomic;
+use crate::burnpack;
+use crate::error::{Error, Result};
+
+/// Where the bundled sequence weights live, relative to the crate root.
+pub const BUNDLED_DIR: &str = "models/seq";
+
+/// The bundled weights directory of this checkout.
+pub fn bundled_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(BUNDLED_DIR)
+}
+
+/// The bundled file of one demo, e.g. `bundled("order-hard-lstm")`.
+pub fn bundled(name: &str) -> PathBuf {
+    bundled_dir().join(format!("{name}.bpk"))
+}
+
+/// Which demo a file belongs to, with what it needs to rebuild the module.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "demo", rename_all = "kebab-case")]
+pub enum SeqArch {
+    /// Temporal-order classifier, trained on `level`.
+    Order {
+        cell: CellKind,
+        hidden: usize,
+        level: Level,
+    },
+    /// Echo at `delay`, trained with truncated BPTT in chunks of `chunk`.
+    Echo {
+        cell: CellKind,
+        hidden: usize,
+        delay: usize,
+        chunk: usize,
+    },
+    /// Digit-string reversal, with or without attention; trained on `min_len..=max_len`.
+    Seq2seq {
+        model: Seq2SeqConfig,
+        min_len: usize,
+        max_len: usize,
+    },
+    /// Memory network on generated stories.
+    Memnet { model: MemNetConfig },
+}
+
+/// The sidecar: the architecture and a free-form training record (seed, steps, figures).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SeqMeta {
+    pub arch: SeqArch,
+    #[serde(default)]
+    pub training: serde_json::Value,
+}
+
+/// A loaded sequence model of any demo.
+#[derive(Debug)]
+pub enum SeqModel {
+    Order(SeqClassifier),
+    Echo(EchoNet),
+    Seq2seq(Seq2Seq),
+    Memnet(MemNet),
+}
+
+impl SeqModel {
+    /// A freshly initialised module of `arch` (the template weights are loaded into).
+    fn fresh(arch: &SeqArch, device: &Device) -> Self {
+        match arch {
+            SeqArch::Order { cell, hidden, .. } => {
+                SeqModel::Order(SeqClassifier::new(*cell, *hidden, device))
+            }
+            SeqArch::Echo { cell, hidden, .. } => {
+                SeqModel::Echo(EchoNet::new(*cell, *hidden, device))
+            }
+            SeqArch::Seq2seq { model, .. } => SeqModel::Seq2seq(model.init(device)),
+            SeqArch::Memnet { model } => SeqModel::Memnet(model.init(device)),
+        }
+    }
+
+    fn to_bytes(&self, path: &Path) -> Result<Vec<u8>> {
+        match self {
+            SeqModel::Order(m) => burnpack::to_bytes(m, path),
+            SeqModel::Echo(m) => burnpack::to_bytes(m, path),
+            SeqModel::Seq2seq(m) => burnpack::to_bytes(m, path),
+            SeqModel::Memnet(m) => burnpack::to_bytes(m, path),
+        }
+    }
+
+    fn load_into(self, bytes: Vec<u8>, path: &Path) -> Result<Self> {
+        Ok(match self {
+            SeqModel::Order(m) => SeqModel::Order(burnpack::load_into(m, bytes, path)?),
+            SeqModel::Echo(m) => SeqModel::Echo(burnpack::load_into(m, bytes, path)?),
+            SeqModel::Seq2seq(m) => SeqModel::Seq2seq(burnpack::load_into(m, bytes, path)?),
+            SeqModel::Memnet(m) => SeqModel::Memnet(burnpack::load_into(m, bytes, path)?),
+        })
+    }
+}
+
+/// Saves weights and sidecar, each atomically, sidecar first.
+pub fn save(model: &SeqModel, meta: &SeqMeta, path: &Path) -> Result<()> {
+    let json = serde_json::to_vec_pretty(meta).map_err(|e| Error::Weights {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let bytes = model.to_bytes(path)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    write_atomic(&path.with_extension("json"), &json)?;
+    write_atomic(path, &bytes)
+}
+
+/// Loads a weights file and its (required) sidecar onto `device`.
+pub fn load(path: &Path, device: &Device) -> Result<(SeqModel, SeqMeta)> {
+    let fail = |reason: String| Error::Weights {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let sidecar = path.with_extension("json");
+    let json =
+        fs::read(&sidecar).map_err(|e| fail(format!("sidecar {}: {e}", sidecar.display())))?;
+    let meta: SeqMeta = serde_json::from_slice(&json)
+        .map_err(|e| fail(format!("sidecar {}: {e}", sidecar.display())))?;
+    let bytes = fs::read(path).map_err(|e| fail(e.to_string()))?;
+    let model = SeqModel::fresh(&meta.arch, device).load_into(bytes, path)?;
+    Ok((model, meta))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seq::tasks::{N_SYMBOLS, one_hot_batch, temporal_order};
+    use burn::tensor::{Tensor, TensorData};
+    use rand::SeedableRng;
+
+    #[test]
+    fn an_order_model_round_trips_and_bad_files_are_clear_errors() {
+        let device = Device::flex();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/order.bpk");
+        let model = SeqClassifier::new(CellKind::Gru, 5, &device);
+        let meta = SeqMeta {
+            arch: SeqArch::Order {
+                cell: CellKind::Gru,
+                hidden: 5,
+                level: Level::Easy,
+            },
+            training: serde_json::json!({ "seed": 3 }),
+        };
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let (x, t, _) = one_hot_batch(&[temporal_order(Level::Easy, &mut rng)]);
+        let x = Tensor::<3>::from_data(TensorData::new(x, [1, t, N_SYMBOLS]), &device);
+        let before = model.forward(x.clone()).into_data();
+        save(&SeqModel::Order(model), &meta, &path).unwrap();
+        let (loaded, meta2) = load(&path, &device).unwrap();
+        assert_eq!(meta2.training["seed"], 3);
+        let SeqModel::Order(loaded) = loaded else {
+            panic!("not an order model: {loaded:?}");
+        };
+        assert_eq!(loaded.forward(x).into_data(), before);
+
+        // A sidecar that claims another size: the tensors do not fit.
+        let wrong = SeqMeta {
+            arch: SeqArch::Order {
+                cell: CellKind::Gru,
+                hidden: 6,
+                level: Level::Easy,
+            },
+            training: serde_json::Value::Null,
+        };
+        fs::write(
+            path.with_extension("json"),
+            serde_json::to_vec(&wrong).unwrap(),
+        )
+        .unwrap();
+        let err = load(&path, &device).unwrap_err().to_string();
+        assert!(err.contains("order.bpk") && err.contains("fit"), "{err}");
+
+        // Garbage weights, and a missing sidecar.
+        fs::write(
+            path.with_extension("json"),
+            serde_json::to_vec(&meta).unwrap(),
+        )
+        .unwrap();
+        fs::write(&path, b"not a burnpack").unwrap();
+        let err = load(&path, &device).unwrap_err().to_string();
+        assert!(err.contains("burnpack"), "{err}");
+        fs::remove_file(path.with_extension("json")).unwrap();
+        let err = load(&path, &device).unwrap_err().to_string();
+        assert!(err.contains("sidecar"), "{err}");
+    }
+}
