@@ -7,6 +7,7 @@ pub mod meters;
 pub mod mining;
 pub mod negatives_tab;
 pub mod screenshot;
+pub mod seq_tab;
 pub mod sidebar;
 pub mod video;
 
@@ -42,6 +43,8 @@ pub struct AppOptions {
     pub heat_map: bool,
     /// Start with the video paused.
     pub paused: bool,
+    /// The tab to open first.
+    pub tab: Tab,
 }
 
 /// Detection rate while a retraining round runs: the video keeps moving, and training gets
@@ -60,11 +63,14 @@ pub fn default_data_dir() -> PathBuf {
         .join("facecam")
 }
 
-/// The tabs. The sequence-model tab slots in here.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The tabs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Tab {
+    #[default]
     Live,
     Negatives,
+    /// Week 6's second half: recurrent networks, attention, memory networks.
+    Sequences,
 }
 
 /// A line for the user, kept until the next one replaces it.
@@ -97,6 +103,7 @@ pub struct FacecamApp {
     sidebar: sidebar::SidebarState,
     mining: mining::Mining,
     thumbnails: negatives_tab::Thumbnails,
+    seq: seq_tab::SeqTab,
     notice: Option<Notice>,
     screenshot: Option<ScreenshotJob>,
     /// Set when the screenshot job ends; read by the binary after the window closes.
@@ -139,7 +146,7 @@ impl FacecamApp {
             capture_status: CaptureStatus::default(),
             _detector: detector,
             backend,
-            tab: Tab::Live,
+            tab: options.tab,
             shown: None,
             video: VideoView::default(),
             selected_box: None,
@@ -153,6 +160,7 @@ impl FacecamApp {
             sidebar: sidebar::SidebarState::new(&options),
             mining: mining::Mining::open(&options.data_dir),
             thumbnails: negatives_tab::Thumbnails::default(),
+            seq: seq_tab::SeqTab::default(),
             notice: (!notices.is_empty()).then(|| Notice::Error(notices.join("; "))),
             screenshot: options
                 .screenshot
@@ -310,6 +318,7 @@ impl FacecamApp {
                 Tab::Negatives,
                 format!("Negatives ({count})"),
             );
+            ui.selectable_value(&mut self.tab, Tab::Sequences, "Sequences");
         });
     }
 
@@ -342,26 +351,27 @@ impl eframe::App for FacecamApp {
         self.poll_results(&ctx);
         egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
-        egui::Panel::right("sidebar")
-            .default_size(300.0)
-            .show(ui, |ui| {
-                let model_defaults = self.pipeline.models.current().meta.detector.clone();
-                let action = self.sidebar.show(
-                    ui,
-                    &mut self.settings,
-                    &model_defaults,
-                    &self.capture_status,
-                );
-                if let Some(n) = sidebar::apply(action, &self.pipeline, &self.capture) {
-                    self.notice = Some(n);
-                }
-            });
-        // While a retraining round runs, detection slows to a few frames a second.
-        self.settings.max_fps = self
-            .mining
-            .retrainer
-            .is_some()
-            .then_some(RETRAIN_DETECT_FPS);
+        // The detector's knobs belong to the video tabs.
+        if self.tab != Tab::Sequences {
+            egui::Panel::right("sidebar")
+                .default_size(300.0)
+                .show(ui, |ui| {
+                    let model_defaults = self.pipeline.models.current().meta.detector.clone();
+                    let action = self.sidebar.show(
+                        ui,
+                        &mut self.settings,
+                        &model_defaults,
+                        &self.capture_status,
+                    );
+                    if let Some(n) = sidebar::apply(action, &self.pipeline, &self.capture) {
+                        self.notice = Some(n);
+                    }
+                });
+        }
+        // While a retraining round or a sequence demo trains, detection slows to a few frames
+        // a second: the video keeps moving, and training gets most of the cores.
+        self.settings.max_fps =
+            (self.mining.retrainer.is_some() || self.seq.training()).then_some(RETRAIN_DETECT_FPS);
         if self.settings != self.pipeline.settings() {
             self.pipeline.set_settings(self.settings.clone());
         }
@@ -374,6 +384,7 @@ impl eframe::App for FacecamApp {
                     self.notice = Some(n);
                 }
             }
+            Tab::Sequences => self.seq.show(ui),
         });
         if let Some(n) = self
             .mining

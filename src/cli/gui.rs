@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::anyhow;
 use facecam::BackendKind;
-use facecam::app::{AppOptions, FacecamApp, WINDOW_SIZE, default_data_dir};
+use facecam::app::{AppOptions, FacecamApp, Tab, WINDOW_SIZE, default_data_dir};
 use facecam::live::SourceChoice;
 
 #[derive(clap::Args, Debug, Default)]
@@ -45,9 +45,23 @@ pub struct Args {
     /// (e.g. ~/.local/share/facecam).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Tab to open first: live, negatives or sequences.
+    #[arg(long, default_value = "live", value_parser = parse_tab)]
+    pub tab: Tab,
     /// How egui draws: glow (OpenGL, the default: fastest under software GL) or wgpu.
     #[arg(long, default_value = "glow", value_parser = ["glow", "wgpu"])]
     pub renderer: String,
+}
+
+fn parse_tab(s: &str) -> Result<Tab, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "live" => Ok(Tab::Live),
+        "negatives" => Ok(Tab::Negatives),
+        "sequences" | "seq" => Ok(Tab::Sequences),
+        other => Err(format!(
+            "unknown tab {other:?} (live, negatives or sequences)"
+        )),
+    }
 }
 
 fn parse_resolution(s: &str) -> Result<(u32, u32), String> {
@@ -77,6 +91,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         data_dir: args.data_dir.clone().unwrap_or_else(default_data_dir),
         heat_map: args.heat_map,
         paused: args.paused,
+        tab: args.tab,
     };
     let native = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()

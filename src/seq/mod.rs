@@ -6,5 +6,12 @@
 
 pub mod cells;
 pub mod classifier;
+pub mod echo;
+pub mod inside;
+pub mod memnet;
+pub mod probe;
+pub mod scorecard;
+pub mod seq2seq;
 pub mod tasks;
 pub mod train;
+pub mod weights;

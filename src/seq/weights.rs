@@ -2,6 +2,7 @@
 //! demo and the architecture, so `seq eval` and the tab can load any of them by path.
 
 use std::fs;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
@@ -10,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::cells::CellKind;
 use super::classifier::SeqClassifier;
 use super::echo::EchoNet;
-use super::memnet::{MemNet, MemNetConfig};
+use super::memnet::{MemNet, MemNetConfig, Task};
 use super::seq2seq::{Seq2Seq, Seq2SeqConfig};
 use super::tasks::Level;
 use crate::atomic::write_atomic;
@@ -24,6 +25,20 @@ pub const BUNDLED_DIR: &str = "models/seq";
 pub fn bundled_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(BUNDLED_DIR)
 }
+
+/// The bundled models, by file stem; `seq train … --out models/seq/NAME.bpk` makes each.
+pub const BUNDLED_NAMES: [&str; 10] = [
+    "order-moderate-rnn",
+    "order-moderate-lstm",
+    "order-moderate-gru",
+    "order-hard-lstm",
+    "echo-rnn",
+    "echo-lstm",
+    "seq2seq-attention",
+    "seq2seq-plain",
+    "memnet-single",
+    "memnet-two",
+];
 
 /// The bundled file of one demo, e.g. `bundled("order-hard-lstm")`.
 pub fn bundled(name: &str) -> PathBuf {
@@ -53,8 +68,12 @@ pub enum SeqArch {
         min_len: usize,
         max_len: usize,
     },
-    /// Memory network on generated stories.
-    Memnet { model: MemNetConfig },
+    /// Memory network on generated stories of `task` with `facts` facts.
+    Memnet {
+        model: MemNetConfig,
+        task: Task,
+        facts: RangeInclusive<usize>,
+    },
 }
 
 /// The sidecar: the architecture and a free-form training record (seed, steps, figures).
@@ -70,7 +89,8 @@ pub struct SeqMeta {
 pub enum SeqModel {
     Order(SeqClassifier),
     Echo(EchoNet),
-    Seq2seq(Seq2Seq),
+    /// Boxed: by far the largest module.
+    Seq2seq(Box<Seq2Seq>),
     Memnet(MemNet),
 }
 
@@ -84,8 +104,8 @@ impl SeqModel {
             SeqArch::Echo { cell, hidden, .. } => {
                 SeqModel::Echo(EchoNet::new(*cell, *hidden, device))
             }
-            SeqArch::Seq2seq { model, .. } => SeqModel::Seq2seq(model.init(device)),
-            SeqArch::Memnet { model } => SeqModel::Memnet(model.init(device)),
+            SeqArch::Seq2seq { model, .. } => SeqModel::Seq2seq(Box::new(model.init(device))),
+            SeqArch::Memnet { model, .. } => SeqModel::Memnet(model.init(device)),
         }
     }
 
@@ -93,7 +113,7 @@ impl SeqModel {
         match self {
             SeqModel::Order(m) => burnpack::to_bytes(m, path),
             SeqModel::Echo(m) => burnpack::to_bytes(m, path),
-            SeqModel::Seq2seq(m) => burnpack::to_bytes(m, path),
+            SeqModel::Seq2seq(m) => burnpack::to_bytes(m.as_ref(), path),
             SeqModel::Memnet(m) => burnpack::to_bytes(m, path),
         }
     }
@@ -102,7 +122,9 @@ impl SeqModel {
         Ok(match self {
             SeqModel::Order(m) => SeqModel::Order(burnpack::load_into(m, bytes, path)?),
             SeqModel::Echo(m) => SeqModel::Echo(burnpack::load_into(m, bytes, path)?),
-            SeqModel::Seq2seq(m) => SeqModel::Seq2seq(burnpack::load_into(m, bytes, path)?),
+            SeqModel::Seq2seq(m) => {
+                SeqModel::Seq2seq(Box::new(burnpack::load_into(*m, bytes, path)?))
+            }
             SeqModel::Memnet(m) => SeqModel::Memnet(burnpack::load_into(m, bytes, path)?),
         })
     }

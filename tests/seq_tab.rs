@@ -1,0 +1,63 @@
+//! The sequence tab, driven headlessly with egui_kittest: every demo opens with its bundled
+//! result, and a training run started from the UI finishes and answers in the view.
+
+use std::time::{Duration, Instant};
+
+use eframe::egui::Vec2;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use facecam::app::seq_tab::SeqTab;
+
+fn harness() -> Harness<'static, SeqTab> {
+    Harness::builder()
+        .with_size(Vec2::new(1280.0, 2000.0))
+        .build_ui_state(|ui, tab: &mut SeqTab| tab.show(ui), SeqTab::default())
+}
+
+fn shows(h: &Harness<'_, SeqTab>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+#[test]
+fn every_demo_opens_with_its_bundled_result() {
+    let mut h = harness();
+    h.run();
+    for (demo, expected) in [
+        ("RNN vs LSTM vs GRU", "order-hard-lstm: test accuracy, Hard"),
+        ("Gradient flow (BPTT)", "Train with plain SGD"),
+        ("Inside an LSTM", "forget gate f"),
+        ("Echo / truncated BPTT", "echo-lstm: accuracy at delay 3"),
+        ("Seq2seq + attention", "seq2seq-attention: exact match"),
+        ("Memory network", "memnet-single: answer accuracy"),
+    ] {
+        h.get_by_label(demo).click();
+        h.run();
+        assert!(shows(&h, expected), "{demo}: no {expected:?}");
+        assert!(!shows(&h, "cannot load weights"), "{demo}: a bundled model failed");
+    }
+    // The bundled models answer on screen: the seq2seq view shows both of them.
+    h.get_by_label("Seq2seq + attention").click();
+    h.run();
+    assert!(shows(&h, "bundled, with attention: "));
+    assert!(shows(&h, "bundled, without attention: "));
+}
+
+#[test]
+fn a_memory_network_trained_from_the_tab_answers_the_story() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("Memory network").click();
+    h.run();
+    assert!(!shows(&h, "yours: "));
+    h.get_by_label("Train on this task").click();
+    let start = Instant::now();
+    while !shows(&h, "yours: ") {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "training never finished"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        h.step();
+    }
+    assert!(!h.state().training());
+}
