@@ -23,7 +23,10 @@ fn measured(name: &str) -> (SeqArch, Vec<Figure>) {
     assert_eq!(recorded.len(), figures.len(), "{name}");
     for (r, f) in recorded.iter().zip(&figures) {
         assert_eq!(r.label, f.label);
-        assert!((r.value - f.value).abs() < 0.005, "{name}: recorded {r:?}, now {f:?}");
+        assert!(
+            (r.value - f.value).abs() < 0.005,
+            "{name}: recorded {r:?}, now {f:?}"
+        );
     }
     (meta.arch, figures)
 }
@@ -48,7 +51,17 @@ fn the_shipped_hard_lstm_reaches_99_percent() {
 #[test]
 fn echo_at_delay_3_with_chunk_20_the_lstm_is_perfect() {
     let (arch, figures) = measured("echo-lstm");
-    assert!(matches!(arch, SeqArch::Echo { delay: 3, chunk: 20, .. }), "{arch:?}");
+    assert!(
+        matches!(
+            arch,
+            SeqArch::Echo {
+                delay: 3,
+                chunk: 20,
+                ..
+            }
+        ),
+        "{arch:?}"
+    );
     assert!(figures[0].value >= 0.999, "{figures:?}");
 }
 
@@ -75,19 +88,33 @@ fn seq_train_saves_what_seq_eval_reads_and_bad_files_fail_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("m.bpk");
     let train = facecam()
-        .args(["seq", "train", "memnet", "--steps", "300", "--seed", "3", "--out"])
+        .args([
+            "seq", "train", "memnet", "--steps", "300", "--seed", "3", "--out",
+        ])
         .arg(&out)
         .output()
         .unwrap();
-    assert!(train.status.success(), "{}", String::from_utf8_lossy(&train.stderr));
+    assert!(
+        train.status.success(),
+        "{}",
+        String::from_utf8_lossy(&train.stderr)
+    );
     let stdout = String::from_utf8_lossy(&train.stdout);
     assert!(stdout.contains("answer accuracy"), "{stdout}");
 
     let eval = facecam().args(["seq", "eval"]).arg(&out).output().unwrap();
-    assert!(eval.status.success(), "{}", String::from_utf8_lossy(&eval.stderr));
+    assert!(
+        eval.status.success(),
+        "{}",
+        String::from_utf8_lossy(&eval.stderr)
+    );
     let evaluated = String::from_utf8_lossy(&eval.stdout);
     // The same figure line, measured again from the file.
-    let line = |s: &str| s.lines().find(|l| l.contains("answer accuracy")).map(str::to_owned);
+    let line = |s: &str| {
+        s.lines()
+            .find(|l| l.contains("answer accuracy"))
+            .map(str::to_owned)
+    };
     assert_eq!(line(&stdout), line(&evaluated), "{stdout}\n{evaluated}");
 
     std::fs::write(&out, b"garbage").unwrap();

@@ -33,7 +33,10 @@ fn every_demo_opens_with_its_bundled_result() {
         h.get_by_label(demo).click();
         h.run();
         assert!(shows(&h, expected), "{demo}: no {expected:?}");
-        assert!(!shows(&h, "cannot load weights"), "{demo}: a bundled model failed");
+        assert!(
+            !shows(&h, "cannot load weights"),
+            "{demo}: a bundled model failed"
+        );
     }
     // The bundled models answer on screen: the seq2seq view shows both of them.
     h.get_by_label("Seq2seq + attention").click();

@@ -87,6 +87,9 @@ mod tests {
         assert!(rnn.abs_diff(lstm) * 5 < lstm, "{rnn} vs {lstm}");
         assert_eq!(equal_param_hidden(CellKind::Lstm, lstm), 4);
         let h = equal_param_hidden(CellKind::Rnn, param_count(CellKind::Lstm, 16));
-        assert_eq!(h, 35, "an RNN of 35 units has the parameters of a 16-unit LSTM");
+        assert_eq!(
+            h, 35,
+            "an RNN of 35 units has the parameters of a 16-unit LSTM"
+        );
     }
 }
