@@ -45,6 +45,8 @@ pub struct AppOptions {
     pub paused: bool,
     /// The tab to open first.
     pub tab: Tab,
+    /// The demo the Sequences tab opens on.
+    pub seq_demo: seq_tab::Demo,
 }
 
 /// Detection rate while a retraining round runs: the video keeps moving, and training gets
@@ -160,7 +162,7 @@ impl FacecamApp {
             sidebar: sidebar::SidebarState::new(&options),
             mining: mining::Mining::open(&options.data_dir),
             thumbnails: negatives_tab::Thumbnails::default(),
-            seq: seq_tab::SeqTab::default(),
+            seq: seq_tab::SeqTab::opening(options.seq_demo),
             notice: (!notices.is_empty()).then(|| Notice::Error(notices.join("; "))),
             screenshot: options
                 .screenshot

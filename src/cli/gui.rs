@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::anyhow;
 use facecam::BackendKind;
+use facecam::app::seq_tab::Demo;
 use facecam::app::{AppOptions, FacecamApp, Tab, WINDOW_SIZE, default_data_dir};
 use facecam::live::SourceChoice;
 
@@ -48,6 +49,10 @@ pub struct Args {
     /// Tab to open first: live, negatives or sequences.
     #[arg(long, default_value = "live", value_parser = parse_tab)]
     pub tab: Tab,
+    /// Sequence demo to open in the Sequences tab: order, flow, inside, echo, seq2seq or
+    /// memory.
+    #[arg(long, default_value = "order", value_parser = parse_demo)]
+    pub seq_demo: Demo,
     /// How egui draws: glow (OpenGL, the default: fastest under software GL) or wgpu.
     #[arg(long, default_value = "glow", value_parser = ["glow", "wgpu"])]
     pub renderer: String,
@@ -62,6 +67,13 @@ fn parse_tab(s: &str) -> Result<Tab, String> {
             "unknown tab {other:?} (live, negatives or sequences)"
         )),
     }
+}
+
+fn parse_demo(s: &str) -> Result<Demo, String> {
+    Demo::ALL
+        .into_iter()
+        .find(|d| d.key() == s.to_ascii_lowercase())
+        .ok_or_else(|| format!("unknown demo {s:?} (order, flow, inside, echo, seq2seq, memory)"))
 }
 
 fn parse_resolution(s: &str) -> Result<(u32, u32), String> {
@@ -92,6 +104,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         heat_map: args.heat_map,
         paused: args.paused,
         tab: args.tab,
+        seq_demo: args.seq_demo,
     };
     let native = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()

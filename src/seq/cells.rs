@@ -12,7 +12,9 @@ use burn::config::Config;
 use burn::module::{Module, Param};
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::activation::{sigmoid, tanh};
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
 
 /// Which recurrence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -42,6 +44,37 @@ pub struct CellConfig {
     /// Initial forget-gate bias of an LSTM (1 keeps memories by default; Gers et al. 2000).
     #[config(default = 1.0)]
     pub forget_bias: f32,
+    /// Seed of the initial weights.
+    #[config(default = 0)]
+    pub seed: u64,
+}
+
+/// A linear layer with Burn's default initialisation (uniform in ±1/√fan_in) drawn from `rng`:
+/// a seed then fixes the initial weights, whatever else draws from Burn's global generator
+/// (the tab trains three models on three threads at once).
+pub fn seeded_linear(
+    d_in: usize,
+    d_out: usize,
+    bias: bool,
+    rng: &mut StdRng,
+    device: &Device,
+) -> Linear {
+    let bound = 1.0 / (d_in.max(1) as f32).sqrt();
+    let mut uniform = |n: usize| -> Vec<f32> {
+        (0..n).map(|_| rng.random_range(-bound..=bound)).collect()
+    };
+    let mut layer = LinearConfig::new(d_in, d_out).with_bias(bias).init(device);
+    layer.weight = Param::from_tensor(Tensor::from_data(
+        TensorData::new(uniform(d_in * d_out), [d_in, d_out]),
+        device,
+    ));
+    if bias {
+        layer.bias = Some(Param::from_tensor(Tensor::from_data(
+            TensorData::new(uniform(d_out), [d_out]),
+            device,
+        )));
+    }
+    layer
 }
 
 /// The state carried from step to step.
@@ -73,10 +106,9 @@ pub struct Cell {
 impl CellConfig {
     pub fn init(&self, device: &Device) -> Cell {
         let n = self.kind.gates() * self.hidden;
-        let mut x_proj = LinearConfig::new(self.input, n).init(device);
-        let h_proj = LinearConfig::new(self.hidden, n)
-            .with_bias(false)
-            .init(device);
+        let mut rng = StdRng::seed_from_u64(self.seed);
+        let mut x_proj = seeded_linear(self.input, n, true, &mut rng, device);
+        let h_proj = seeded_linear(self.hidden, n, false, &mut rng, device);
         if self.kind == CellKind::Lstm
             && let Some(bias) = x_proj.bias.take()
         {

@@ -1,10 +1,12 @@
 //! A recurrent cell read out at the last step: the temporal-order classifier.
 
 use burn::module::Module;
-use burn::nn::{Linear, LinearConfig};
+use burn::nn::Linear;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
 use burn::tensor::{Device, Tensor};
 
-use super::cells::{Cell, CellConfig, CellKind, CellState, Gates};
+use super::cells::{Cell, CellConfig, CellKind, CellState, Gates, seeded_linear};
 use super::tasks::{N_CLASSES, N_SYMBOLS};
 
 /// `[B, T, 8]` one-hot sequence → `[B, 4]` class logits from the last hidden state.
@@ -16,9 +18,17 @@ pub struct SeqClassifier {
 
 impl SeqClassifier {
     pub fn new(kind: CellKind, hidden: usize, device: &Device) -> Self {
+        Self::seeded(kind, hidden, 0, device)
+    }
+
+    /// With initial weights fixed by `seed`.
+    pub fn seeded(kind: CellKind, hidden: usize, seed: u64, device: &Device) -> Self {
+        let mut rng = StdRng::seed_from_u64(seed ^ 0x6865_6164); // the head's own stream
         Self {
-            cell: CellConfig::new(kind, N_SYMBOLS, hidden).init(device),
-            head: LinearConfig::new(hidden, N_CLASSES).init(device),
+            cell: CellConfig::new(kind, N_SYMBOLS, hidden)
+                .with_seed(seed)
+                .init(device),
+            head: seeded_linear(hidden, N_CLASSES, true, &mut rng, device),
         }
     }
 

@@ -3,13 +3,14 @@
 //! Streams are long, so backpropagating through all of them is out of the question. Truncated
 //! BPTT cuts them into chunks: the hidden state is carried from chunk to chunk (the model still
 //! *remembers* across the cut), but the graph is cut there (`detach`), so gradients only flow
-//! within a chunk. A delay longer than the chunk can therefore never be learnt, and a vanilla
-//! RNN stops well before that because its gradient vanishes over the delay.
+//! within a chunk. A delay longer than the chunk can therefore never be learnt, and as the
+//! delay nears the chunk length fewer targets in each chunk have their input inside it (a
+//! fraction (chunk − delay) / chunk), so learning slows and then stalls.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use burn::module::Module;
-use burn::nn::{Linear, LinearConfig};
+use burn::nn::Linear;
 use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::activation::log_softmax;
@@ -17,7 +18,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
-use super::cells::{Cell, CellConfig, CellKind, CellState};
+use super::cells::{Cell, CellConfig, CellKind, CellState, seeded_linear};
 use super::train::StepStats;
 use crate::error::{Error, Result};
 
@@ -33,9 +34,17 @@ pub struct EchoNet {
 
 impl EchoNet {
     pub fn new(kind: CellKind, hidden: usize, device: &Device) -> Self {
+        Self::seeded(kind, hidden, 0, device)
+    }
+
+    /// With initial weights fixed by `seed`.
+    pub fn seeded(kind: CellKind, hidden: usize, seed: u64, device: &Device) -> Self {
+        let mut rng = StdRng::seed_from_u64(seed ^ 0x6865_6164); // the head's own stream
         Self {
-            cell: CellConfig::new(kind, ECHO_SYMBOLS, hidden).init(device),
-            head: LinearConfig::new(hidden, ECHO_SYMBOLS).init(device),
+            cell: CellConfig::new(kind, ECHO_SYMBOLS, hidden)
+                .with_seed(seed)
+                .init(device),
+            head: seeded_linear(hidden, ECHO_SYMBOLS, true, &mut rng, device),
         }
     }
 
@@ -164,7 +173,7 @@ pub fn train_echo(
         ));
     }
     let train_device = device.clone().autodiff();
-    let mut model = EchoNet::new(cfg.kind, cfg.hidden, &train_device);
+    let mut model = EchoNet::seeded(cfg.kind, cfg.hidden, cfg.seed, &train_device);
     let mut optim = AdamConfig::new()
         .with_grad_clipping(cfg.clip.map(GradientClippingConfig::Norm))
         .init();

@@ -158,6 +158,12 @@ impl FlowDemo {
 
         ui.separator();
         ui.label(RichText::new("Train with plain SGD and watch the flow").strong());
+        ui.label(
+            "Try gain 4 on MODERATE. Unclipped, the first exploded gradient makes one huge SGD \
+             step that throws the units into tanh's flat tails: the gradient reaching early \
+             steps dies at once and the network cannot recover. Clipped at norm 1 (same \
+             direction, bounded length) the step stays small and the gradient lives on.",
+        );
         ui.horizontal_wrapped(|ui| {
             egui::ComboBox::from_label("cell")
                 .selected_text(kind_name(self.kind))

@@ -29,8 +29,9 @@ pub fn device() -> Device {
 }
 
 /// The demos, in teaching order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Demo {
+    #[default]
     Order,
     Flow,
     Inside,
@@ -48,6 +49,18 @@ impl Demo {
         Demo::Seq2seq,
         Demo::Memory,
     ];
+
+    /// Its name on the command line (`--seq-demo`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Demo::Order => "order",
+            Demo::Flow => "flow",
+            Demo::Inside => "inside",
+            Demo::Echo => "echo",
+            Demo::Seq2seq => "seq2seq",
+            Demo::Memory => "memory",
+        }
+    }
 
     pub fn title(self) -> &'static str {
         match self {
@@ -209,6 +222,14 @@ impl Default for SeqTab {
 }
 
 impl SeqTab {
+    /// The tab, opening on `demo`.
+    pub fn opening(demo: Demo) -> Self {
+        Self {
+            demo,
+            ..Self::default()
+        }
+    }
+
     /// True while any demo trains (the live view then slows its detector down).
     pub fn training(&self) -> bool {
         self.order.running()

@@ -104,11 +104,11 @@ pub fn colour(v: f32, scale: Scale) -> Color32 {
         }
         Scale::Signed(limit) => {
             let p = (v / limit.max(1e-6)).clamp(-1.0, 1.0);
-            let a = (p.abs() * 235.0) as u8;
+            let a = (p.abs() * 235.0) as u8; // 20 + a stays within u8
             if p >= 0.0 {
-                Color32::from_rgb(20 + a, 20, 30)
+                Color32::from_rgb(20 + a, 20, 20)
             } else {
-                Color32::from_rgb(20, 20 + a / 2, 30 + a)
+                Color32::from_rgb(20, 20 + a / 3, 20 + a)
             }
         }
     }
@@ -188,8 +188,12 @@ mod tests {
         let lo = colour(0.0, Scale::Unit);
         let hi = colour(1.0, Scale::Unit);
         assert!(hi.r() > lo.r() && hi.g() > lo.g());
-        let pos = colour(2.0, Scale::Signed(2.0));
-        let neg = colour(-2.0, Scale::Signed(2.0));
-        assert!(pos.r() > pos.b() && neg.b() > neg.r());
+        // Far beyond the limit, too: saturated, never wrapped into another hue.
+        for v in [2.0, 50.0] {
+            let pos = colour(v, Scale::Signed(2.0));
+            let neg = colour(-v, Scale::Signed(2.0));
+            assert!(pos.r() > 200 && pos.g() < 50 && pos.b() < 50, "{pos:?}");
+            assert!(neg.b() > 200 && neg.r() < 50 && neg.g() < neg.b(), "{neg:?}");
+        }
     }
 }
