@@ -74,9 +74,10 @@ impl<T: Send + 'static, X: Send + 'static> Job<T, X> {
         }
     }
 
-    /// True until the thread has finished (and been collected by [`Job::poll`]).
+    /// True while the thread works (also when nobody has polled it since it finished: the
+    /// live view reads this from another tab).
     pub fn running(&self) -> bool {
-        self.outcome.is_none()
+        self.handle.as_ref().is_some_and(|h| !h.is_finished())
     }
 
     /// Collects the result once the thread is done; returns it from then on.
@@ -168,6 +169,12 @@ mod tests {
         });
         assert!(endless.running());
         endless.cancel();
+        // Finished but not yet polled (the tab is not on screen): no longer running.
+        let start = Instant::now();
+        while endless.running() {
+            assert!(start.elapsed() < Duration::from_secs(10), "cancel ignored");
+            std::thread::sleep(Duration::from_millis(5));
+        }
         wait(&mut endless);
         assert_eq!(endless.poll(), Some(&Err("cancelled".to_string())));
     }
