@@ -1,5 +1,5 @@
 #!/bin/sh
-# Regenerates every bundled sequence model (about 6 minutes on 2 CPU cores).
+# Regenerates every bundled sequence model (about 4½ minutes on 2 CPU cores).
 # Usage: models/seq/regenerate.sh [path/to/facecam]   (default: target/release/facecam)
 set -eu
 bin=${1:-target/release/facecam}
