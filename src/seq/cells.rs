@@ -60,9 +60,8 @@ pub fn seeded_linear(
     device: &Device,
 ) -> Linear {
     let bound = 1.0 / (d_in.max(1) as f32).sqrt();
-    let mut uniform = |n: usize| -> Vec<f32> {
-        (0..n).map(|_| rng.random_range(-bound..=bound)).collect()
-    };
+    let mut uniform =
+        |n: usize| -> Vec<f32> { (0..n).map(|_| rng.random_range(-bound..=bound)).collect() };
     let mut layer = LinearConfig::new(d_in, d_out).with_bias(bias).init(device);
     layer.weight = Param::from_tensor(Tensor::from_data(
         TensorData::new(uniform(d_in * d_out), [d_in, d_out]),
@@ -75,6 +74,25 @@ pub fn seeded_linear(
         )));
     }
     layer
+}
+
+/// A cell on `input` features and a linear read-out of its state to `output` classes, both
+/// initialised from `seed` (the head from its own stream).
+pub fn cell_and_head(
+    kind: CellKind,
+    input: usize,
+    hidden: usize,
+    output: usize,
+    seed: u64,
+    device: &Device,
+) -> (Cell, Linear) {
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x6865_6164);
+    (
+        CellConfig::new(kind, input, hidden)
+            .with_seed(seed)
+            .init(device),
+        seeded_linear(hidden, output, true, &mut rng, device),
+    )
 }
 
 /// The state carried from step to step.

@@ -2,11 +2,9 @@
 
 use burn::module::Module;
 use burn::nn::Linear;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use burn::tensor::{Device, Tensor};
 
-use super::cells::{Cell, CellConfig, CellKind, CellState, Gates, seeded_linear};
+use super::cells::{Cell, CellKind, CellState, Gates, cell_and_head};
 use super::tasks::{N_CLASSES, N_SYMBOLS};
 
 /// `[B, T, 8]` one-hot sequence → `[B, 4]` class logits from the last hidden state.
@@ -23,13 +21,8 @@ impl SeqClassifier {
 
     /// With initial weights fixed by `seed`.
     pub fn seeded(kind: CellKind, hidden: usize, seed: u64, device: &Device) -> Self {
-        let mut rng = StdRng::seed_from_u64(seed ^ 0x6865_6164); // the head's own stream
-        Self {
-            cell: CellConfig::new(kind, N_SYMBOLS, hidden)
-                .with_seed(seed)
-                .init(device),
-            head: seeded_linear(hidden, N_CLASSES, true, &mut rng, device),
-        }
+        let (cell, head) = cell_and_head(kind, N_SYMBOLS, hidden, N_CLASSES, seed, device);
+        Self { cell, head }
     }
 
     /// Runs the cell over all steps; `visit(t, state, gates)` sees every new state and returns

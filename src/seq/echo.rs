@@ -18,7 +18,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
-use super::cells::{Cell, CellConfig, CellKind, CellState, seeded_linear};
+use super::cells::{Cell, CellKind, CellState, cell_and_head};
 use super::train::StepStats;
 use crate::error::{Error, Result};
 
@@ -39,13 +39,8 @@ impl EchoNet {
 
     /// With initial weights fixed by `seed`.
     pub fn seeded(kind: CellKind, hidden: usize, seed: u64, device: &Device) -> Self {
-        let mut rng = StdRng::seed_from_u64(seed ^ 0x6865_6164); // the head's own stream
-        Self {
-            cell: CellConfig::new(kind, ECHO_SYMBOLS, hidden)
-                .with_seed(seed)
-                .init(device),
-            head: seeded_linear(hidden, ECHO_SYMBOLS, true, &mut rng, device),
-        }
+        let (cell, head) = cell_and_head(kind, ECHO_SYMBOLS, hidden, ECHO_SYMBOLS, seed, device);
+        Self { cell, head }
     }
 
     /// Runs one chunk from `state`; returns the logits `[B·T, 4]` (row b·T + t) and the state

@@ -39,7 +39,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
-use super::train::StepStats;
+use super::train::{StepStats, accuracy_of};
 use crate::error::Error;
 
 // ---------------------------------------------------------------------------------------------
@@ -583,13 +583,6 @@ pub fn train_memnet(
         });
     }
     Ok(model.valid())
-}
-
-fn accuracy_of(logits: &Tensor<2>, y: &Tensor<1, Int>) -> f32 {
-    let [n, _] = logits.dims();
-    let predicted = logits.clone().argmax(1).reshape([n]); // [B]
-    let right = predicted.equal(y.clone()).int().sum().into_scalar::<i64>();
-    right as f32 / n.max(1) as f32
 }
 
 /// Answer accuracy on `n` fresh task-1 stories of 2–10 facts, from a held-out seed stream.

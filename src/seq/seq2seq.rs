@@ -32,7 +32,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 use super::cells::{Cell, CellConfig, CellKind, CellState};
-use super::train::StepStats;
+use super::train::{StepStats, accuracy_of};
 use crate::error::Error;
 
 /// Decimal digits: the vocabulary of both languages.
@@ -364,7 +364,7 @@ pub fn train_seq2seq(
         let [b, t] = tgt.dims();
         let logits = model.forward(src, dec_in).reshape([b * t, N_DIGITS]); // [B·T, 10]
         let tgt = tgt.reshape([b * t]); // [B·T]
-        let accuracy = digit_accuracy(&logits, &tgt);
+        let accuracy = accuracy_of(&logits, &tgt);
         let loss = loss_fn.forward(logits, tgt);
         let loss_value = loss.clone().into_scalar::<f32>();
         let grads = GradientsParams::from_grads(loss.backward(), &model);
@@ -376,13 +376,6 @@ pub fn train_seq2seq(
         });
     }
     Ok(model.valid())
-}
-
-fn digit_accuracy(logits: &Tensor<2>, y: &Tensor<1, Int>) -> f32 {
-    let [n, _] = logits.dims();
-    let predicted = logits.clone().argmax(1).reshape([n]); // [N]
-    let right = predicted.equal(y.clone()).int().sum().into_scalar::<i64>();
-    right as f32 / n.max(1) as f32
 }
 
 /// Share of `n` fresh strings (lengths drawn from `len`, greedy decoding) reversed with every

@@ -189,7 +189,8 @@ pub fn batch(
     )
 }
 
-fn accuracy_of(logits: &Tensor<2>, y: &Tensor<1, Int>) -> f32 {
+/// Share of rows of `logits` `[N, C]` whose arg-max is the class in `y` `[N]`.
+pub fn accuracy_of(logits: &Tensor<2>, y: &Tensor<1, Int>) -> f32 {
     let [n, _] = logits.dims();
     let predicted = logits.clone().argmax(1).reshape([n]); // [B]
     let right = predicted.equal(y.clone()).int().sum().into_scalar::<i64>();

@@ -193,7 +193,10 @@ mod tests {
             let pos = colour(v, Scale::Signed(2.0));
             let neg = colour(-v, Scale::Signed(2.0));
             assert!(pos.r() > 200 && pos.g() < 50 && pos.b() < 50, "{pos:?}");
-            assert!(neg.b() > 200 && neg.r() < 50 && neg.g() < neg.b(), "{neg:?}");
+            assert!(
+                neg.b() > 200 && neg.r() < 50 && neg.g() < neg.b(),
+                "{neg:?}"
+            );
         }
     }
 }
