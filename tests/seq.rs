@@ -18,7 +18,7 @@ fn measured(name: &str) -> (SeqArch, Vec<Figure>) {
     let device = Device::flex();
     let (model, meta) = weights::load(&weights::bundled(name), &device)
         .unwrap_or_else(|e| panic!("bundled {name}: {e}"));
-    let figures = score(&model, &meta.arch, &device);
+    let figures = score(&model, &meta.arch, &device).unwrap();
     let recorded: Vec<Figure> = serde_json::from_value(meta.training["figures"].clone()).unwrap();
     assert_eq!(recorded.len(), figures.len(), "{name}");
     for (r, f) in recorded.iter().zip(&figures) {

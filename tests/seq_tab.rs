@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use eframe::egui::Vec2;
+use eframe::egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use facecam::app::seq_tab::SeqTab;
@@ -46,6 +47,35 @@ fn every_demo_opens_with_its_bundled_result() {
 }
 
 #[test]
+fn the_gain_slider_and_a_long_digit_string_are_handled() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("Gradient flow (BPTT)").click();
+    h.run();
+    // A new gain rebuilds three untrained cells on the plain CPU device and probes them.
+    h.get_by_role_and_label(Role::Slider, "recurrent init gain")
+        .set_value_accesskit(3.0);
+    h.run();
+    assert!(shows(&h, "Train with plain SGD"));
+
+    h.get_by_label("Seq2seq + attention").click();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "digits").focus();
+    h.run();
+    let pasted = "1234567890".repeat(100);
+    h.get_by_role_and_label(Role::TextInput, "digits")
+        .type_text(&pasted);
+    h.run();
+    // The box keeps 30 characters; the models answered without freezing.
+    let kept = h
+        .get_by_role_and_label(Role::TextInput, "digits")
+        .value()
+        .unwrap_or_default();
+    assert_eq!(kept.chars().count(), 30, "{kept}");
+    assert!(shows(&h, "bundled, with attention: "));
+}
+
+#[test]
 fn a_memory_network_trained_from_the_tab_answers_the_story() {
     let mut h = harness();
     h.run();
@@ -63,4 +93,17 @@ fn a_memory_network_trained_from_the_tab_answers_the_story() {
         h.step();
     }
     assert!(!h.state().training());
+    // …and answers it right (task 1 trains to about 99.9 %).
+    // The answer lines (the grid's column header also starts with "yours: ").
+    let text = |prefix: &str| {
+        h.query_all_by_label_contains(prefix)
+            .filter_map(|n| n.value())
+            .find(|v| v.starts_with(prefix) && !v.contains("hops"))
+            .unwrap_or_default()
+    };
+    let truth = text("answer: ");
+    let yours = text("yours: ");
+    let word = |s: &str| s.split_whitespace().nth(1).map(str::to_owned);
+    assert!(word(&truth).is_some(), "{truth}");
+    assert_eq!(word(&truth), word(&yours), "{truth} / {yours}");
 }

@@ -74,7 +74,7 @@ pub struct Common {
 #[derive(clap::Args, Debug)]
 pub struct OrderArgs {
     /// rnn, lstm or gru.
-    #[arg(long, default_value = "lstm", value_parser = parse_cell)]
+    #[arg(long, default_value = "lstm", value_parser = CellKind::from_str)]
     pub cell: CellKind,
     /// easy, normal, moderate, hard or nightmare.
     #[arg(long, default_value = "normal", value_parser = Level::from_str)]
@@ -95,7 +95,7 @@ pub struct OrderArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct EchoArgs {
-    #[arg(long, default_value = "lstm", value_parser = parse_cell)]
+    #[arg(long, default_value = "lstm", value_parser = CellKind::from_str)]
     pub cell: CellKind,
     #[arg(long, default_value_t = 3)]
     pub delay: usize,
@@ -126,21 +126,13 @@ pub struct MemnetArgs {
     pub common: Common,
 }
 
-/// The training device, with Burn's random generator seeded from `--seed`: weight
-/// initialisation draws from it, so a run is reproducible (one training thread).
+/// The training device, with Burn's random generator seeded from `--seed` too. The demos draw
+/// their initial weights from the seed themselves; this covers anything else that might draw
+/// from Burn's generator, so a run is reproducible.
 fn seeded_device(common: &Common) -> anyhow::Result<burn::tensor::Device> {
     let device = common.backend.device()?;
     device.seed(common.seed);
     Ok(device)
-}
-
-fn parse_cell(s: &str) -> Result<CellKind, String> {
-    match s.to_ascii_lowercase().as_str() {
-        "rnn" => Ok(CellKind::Rnn),
-        "lstm" => Ok(CellKind::Lstm),
-        "gru" => Ok(CellKind::Gru),
-        other => Err(format!("unknown cell {other:?} (rnn, lstm or gru)")),
-    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -284,7 +276,7 @@ fn train(demo: Demo) -> anyhow::Result<ExitCode> {
     };
     let seconds = started.elapsed().as_secs_f32();
     let device = common.backend.device()?;
-    let figures = score(&model, &arch, &device);
+    let figures = score(&model, &arch, &device)?;
     println!(
         "{} seed {} ({settings}): trained in {seconds:.0} s",
         describe(&arch),
@@ -322,7 +314,7 @@ fn eval(files: Vec<PathBuf>, backend: BackendKind) -> anyhow::Result<ExitCode> {
         match weights::load(path, &device) {
             Ok((model, meta)) => {
                 let started = Instant::now();
-                let figures = score(&model, &meta.arch, &device);
+                let figures = score(&model, &meta.arch, &device)?;
                 println!(
                     "{}: {} ({:.1} s)",
                     path.display(),

@@ -10,11 +10,11 @@
 
 use burn::config::Config;
 use burn::module::{Module, Param};
-use burn::nn::{Linear, LinearConfig};
+use burn::nn::Linear;
 use burn::tensor::activation::{sigmoid, tanh};
-use burn::tensor::{Device, Tensor, TensorData};
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use burn::tensor::{Device, Tensor};
+
+use super::init::{HEAD_SALT, linear_from, seeded_linear, stream, uniform};
 
 /// Which recurrence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -22,6 +22,28 @@ pub enum CellKind {
     Rnn,
     Lstm,
     Gru,
+}
+
+impl std::fmt::Display for CellKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CellKind::Rnn => "RNN",
+            CellKind::Lstm => "LSTM",
+            CellKind::Gru => "GRU",
+        })
+    }
+}
+
+impl std::str::FromStr for CellKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "rnn" => Ok(CellKind::Rnn),
+            "lstm" => Ok(CellKind::Lstm),
+            "gru" => Ok(CellKind::Gru),
+            other => Err(format!("unknown cell {other:?} (rnn, lstm or gru)")),
+        }
+    }
 }
 
 impl CellKind {
@@ -49,33 +71,6 @@ pub struct CellConfig {
     pub seed: u64,
 }
 
-/// A linear layer with Burn's default initialisation (uniform in ±1/√fan_in) drawn from `rng`:
-/// a seed then fixes the initial weights, whatever else draws from Burn's global generator
-/// (the tab trains three models on three threads at once).
-pub fn seeded_linear(
-    d_in: usize,
-    d_out: usize,
-    bias: bool,
-    rng: &mut StdRng,
-    device: &Device,
-) -> Linear {
-    let bound = 1.0 / (d_in.max(1) as f32).sqrt();
-    let mut uniform =
-        |n: usize| -> Vec<f32> { (0..n).map(|_| rng.random_range(-bound..=bound)).collect() };
-    let mut layer = LinearConfig::new(d_in, d_out).with_bias(bias).init(device);
-    layer.weight = Param::from_tensor(Tensor::from_data(
-        TensorData::new(uniform(d_in * d_out), [d_in, d_out]),
-        device,
-    ));
-    if bias {
-        layer.bias = Some(Param::from_tensor(Tensor::from_data(
-            TensorData::new(uniform(d_out), [d_out]),
-            device,
-        )));
-    }
-    layer
-}
-
 /// A cell on `input` features and a linear read-out of its state to `output` classes, both
 /// initialised from `seed` (the head from its own stream).
 pub fn cell_and_head(
@@ -86,7 +81,7 @@ pub fn cell_and_head(
     seed: u64,
     device: &Device,
 ) -> (Cell, Linear) {
-    let mut rng = StdRng::seed_from_u64(seed ^ 0x6865_6164);
+    let mut rng = stream(seed, HEAD_SALT);
     (
         CellConfig::new(kind, input, hidden)
             .with_seed(seed)
@@ -123,27 +118,19 @@ pub struct Cell {
 
 impl CellConfig {
     pub fn init(&self, device: &Device) -> Cell {
-        let n = self.kind.gates() * self.hidden;
-        let mut rng = StdRng::seed_from_u64(self.seed);
-        let mut x_proj = seeded_linear(self.input, n, true, &mut rng, device);
-        let h_proj = seeded_linear(self.hidden, n, false, &mut rng, device);
-        if self.kind == CellKind::Lstm
-            && let Some(bias) = x_proj.bias.take()
-        {
+        let (d, h) = (self.input, self.hidden);
+        let n = self.kind.gates() * h;
+        let mut rng = stream(self.seed, 0);
+        // Burn's default: uniform in ±1/√fan_in, weights then bias.
+        let x_bound = 1.0 / (d.max(1) as f32).sqrt();
+        let x_weight = uniform(&mut rng, d * n, x_bound);
+        let mut bias = uniform(&mut rng, n, x_bound);
+        if self.kind == CellKind::Lstm {
             // Gate order i, f, g, o: the second block is the forget gate.
-            let mut b = bias
-                .val()
-                .into_data()
-                .try_to_vec::<f32>()
-                .unwrap_or_default();
-            for v in &mut b[self.hidden..2 * self.hidden] {
-                *v = self.forget_bias;
-            }
-            x_proj.bias = Some(Param::from_tensor(Tensor::from_floats(
-                b.as_slice(),
-                device,
-            )));
+            bias[h..2 * h].fill(self.forget_bias);
         }
+        let x_proj = linear_from(x_weight, Some(bias), d, n, device);
+        let h_proj = seeded_linear(h, n, false, &mut rng, device);
         Cell {
             x_proj,
             h_proj,
@@ -159,10 +146,8 @@ impl Cell {
         if gain != 1.0 {
             // A fresh leaf: `w * gain` alone would be a graph node, consumed by the first
             // backward pass.
-            self.h_proj.weight = self
-                .h_proj
-                .weight
-                .map(|w| (w * gain).detach().require_grad());
+            let scaled = (self.h_proj.weight.val() * gain).detach();
+            self.h_proj.weight = Param::from_tensor(scaled);
         }
         self
     }

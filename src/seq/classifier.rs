@@ -49,7 +49,7 @@ impl SeqClassifier {
         self.forward_with(x, &mut |_, state, _| state)
     }
 
-    /// Scales the recurrent weights by `gain` (the init-gain slider: above about 1 the RNN's
+    /// Scales the recurrent weights by `gain` (the init-gain slider: above about 2 the RNN's
     /// gradients explode, below it they vanish faster).
     pub fn with_recurrent_gain(mut self, gain: f32) -> Self {
         self.cell = self.cell.with_recurrent_gain(gain);

@@ -3,7 +3,8 @@
 //! Streams are long, so backpropagating through all of them is out of the question. Truncated
 //! BPTT cuts them into chunks: the hidden state is carried from chunk to chunk (the model still
 //! *remembers* across the cut), but the graph is cut there (`detach`), so gradients only flow
-//! within a chunk. A delay longer than the chunk can therefore never be learnt, and as the
+//! within a chunk. With a delay as long as the chunk or longer, no gradient links a target to
+//! its input at all, and as the
 //! delay nears the chunk length fewer targets in each chunk have their input inside it (a
 //! fraction (chunk − delay) / chunk), so learning slows and then stalls.
 
@@ -11,15 +12,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use burn::module::Module;
 use burn::nn::Linear;
-use burn::optim::grad_clipping::GradientClippingConfig;
-use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 use super::cells::{Cell, CellKind, CellState, cell_and_head};
-use super::train::StepStats;
+use super::fit::{OptimizerKind, StepStats, descend, optimizer};
 use crate::error::{Error, Result};
 
 /// Size of the echoed alphabet (chance is one in this many).
@@ -47,6 +46,10 @@ impl EchoNet {
     /// after the last step.
     pub fn forward_chunk(&self, x: Tensor<3>, state: CellState) -> (Tensor<2>, CellState) {
         let [b, t, d] = x.dims();
+        if t == 0 {
+            // Nothing to read: no logits, the state unchanged.
+            return (Tensor::zeros([0, ECHO_SYMBOLS], &x.device()), state);
+        }
         let mut state = state;
         let mut hs = Vec::with_capacity(t);
         for step in 0..t {
@@ -162,16 +165,14 @@ pub fn train_echo(
     on_step: &mut dyn FnMut(StepStats),
     cancel: &AtomicBool,
 ) -> Result<EchoNet> {
-    if cfg.chunk == 0 || cfg.stream_chunks == 0 || cfg.batch == 0 {
+    if cfg.chunk == 0 || cfg.stream_chunks == 0 || cfg.batch == 0 || cfg.hidden == 0 {
         return Err(Error::Config(
-            "echo needs a chunk, streams and a batch of at least 1".into(),
+            "echo needs a chunk, streams, a batch and hidden units of at least 1".into(),
         ));
     }
     let train_device = device.clone().autodiff();
     let mut model = EchoNet::seeded(cfg.kind, cfg.hidden, cfg.seed, &train_device);
-    let mut optim = AdamConfig::new()
-        .with_grad_clipping(cfg.clip.map(GradientClippingConfig::Norm))
-        .init();
+    let mut optim = optimizer(OptimizerKind::Adam, cfg.clip);
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     let stream_len = cfg.chunk * cfg.stream_chunks;
     let mut data = streams(cfg.batch, stream_len, &mut rng);
@@ -194,9 +195,8 @@ pub fn train_echo(
         );
         let (logits, next) = model.forward_chunk(x, state);
         let (loss, accuracy) = scored(logits, y, mask);
-        let loss_value = loss.clone().into_scalar::<f32>();
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optim.step(cfg.learning_rate, model, grads);
+        let loss_value;
+        (model, loss_value) = descend(model, &mut optim, cfg.learning_rate, loss);
         // The cut: the state goes on, its history does not.
         state = CellState {
             h: next.h.detach(),
@@ -279,6 +279,20 @@ mod tests {
             .try_to_vec::<i64>()
             .unwrap();
         assert_eq!(x0, vec![2, 3, 0, 2, 2, 1]);
+    }
+
+    #[test]
+    fn empty_streams_give_nothing_and_no_panic() {
+        let device = Device::flex();
+        let model = EchoNet::new(CellKind::Lstm, 4, &device);
+        assert_eq!(echo_sample(&model, 0, 1, &device), (Vec::new(), Vec::new()));
+        assert_eq!(evaluate_echo(&model, 3, 0, 2, 1, &device), 0.0);
+        let cfg = EchoConfig {
+            hidden: 0,
+            ..EchoConfig::default()
+        };
+        let err = train_echo(&cfg, &device, &mut |_| {}, &AtomicBool::new(false));
+        assert!(matches!(err, Err(Error::Config(_))));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::classifier::SeqClassifier;
-use super::tasks::N_SYMBOLS;
+use super::tasks::{N_SYMBOLS, OrderExample, one_hot_batch};
 
 /// `[step][unit]` values of one sequence.
 pub type Strip = Vec<Vec<f32>>;
@@ -24,11 +24,13 @@ pub struct Strips {
 /// Runs `model` on one sequence of symbol indices and records every step. For a model that
 /// is not an LSTM the gate strips stay empty.
 pub fn strips(model: &SeqClassifier, symbols: &[usize], device: &Device) -> Strips {
-    let t = symbols.len();
-    let mut x = vec![0.0f32; t * N_SYMBOLS];
-    for (i, &s) in symbols.iter().enumerate() {
-        x[i * N_SYMBOLS + s.min(N_SYMBOLS - 1)] = 1.0;
-    }
+    let example = OrderExample {
+        symbols: symbols.iter().map(|&s| s.min(N_SYMBOLS - 1)).collect(),
+        t1: 0,
+        t2: 0,
+        class: 0,
+    };
+    let (x, t, _) = one_hot_batch(std::slice::from_ref(&example));
     let x = Tensor::<3>::from_data(TensorData::new(x, [1, t, N_SYMBOLS]), device);
     let row = |v: &Tensor<2>| {
         v.clone()

@@ -7,6 +7,8 @@
 pub mod cells;
 pub mod classifier;
 pub mod echo;
+pub mod fit;
+pub mod init;
 pub mod inside;
 pub mod memnet;
 pub mod probe;

@@ -9,6 +9,7 @@ use super::memnet;
 use super::seq2seq::exact_match;
 use super::train::evaluate;
 use super::weights::{SeqArch, SeqModel};
+use crate::error::{Error, Result};
 
 /// Test data comes from this seed; training streams use small seeds (1, 2, …).
 pub const EVAL_SEED: u64 = 0x7e57;
@@ -31,9 +32,10 @@ fn figure(label: String, value: f32) -> Figure {
     Figure { label, value }
 }
 
-/// Measures `model` the way its demo is judged.
-pub fn score(model: &SeqModel, arch: &SeqArch, device: &Device) -> Vec<Figure> {
-    match (model, arch) {
+/// Measures `model` the way its demo is judged; `arch` must describe `model` (as a loaded
+/// file's sidecar does).
+pub fn score(model: &SeqModel, arch: &SeqArch, device: &Device) -> Result<Vec<Figure>> {
+    Ok(match (model, arch) {
         (SeqModel::Order(m), SeqArch::Order { level, .. }) => vec![figure(
             format!("test accuracy, {level:?}"),
             evaluate(m, *level, EVAL_N, EVAL_SEED, device),
@@ -69,6 +71,10 @@ pub fn score(model: &SeqModel, arch: &SeqArch, device: &Device) -> Vec<Figure> {
             format!("answer accuracy, {task:?}"),
             memnet::evaluate(m, *task, facts.clone(), EVAL_N, EVAL_SEED, device),
         )],
-        _ => vec![figure("the sidecar names another demo".into(), f32::NAN)],
-    }
+        _ => {
+            return Err(Error::Config(
+                "the model and its description belong to different demos".into(),
+            ));
+        }
+    })
 }

@@ -23,16 +23,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
-use burn::optim::grad_clipping::GradientClippingConfig;
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::nn::{Embedding, Linear};
 use burn::tensor::activation::{softmax, tanh};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 use super::cells::{Cell, CellConfig, CellKind, CellState};
-use super::train::{StepStats, accuracy_of};
+use super::fit::{OptimizerKind, StepStats, accuracy_of, batched_mean, descend, optimizer};
+use super::init::{seeded_embedding, seeded_linear, stream};
+
+/// The seq2seq model's own random stream.
+const SEQ2SEQ_SALT: u64 = 0x7365_7132; // "seq2"
 use crate::error::Error;
 
 /// Decimal digits: the vocabulary of both languages.
@@ -134,18 +136,32 @@ struct Encoded {
 }
 
 impl Seq2SeqConfig {
+    /// A fresh model with weights drawn from seed 0.
     pub fn init(&self, device: &Device) -> Seq2Seq {
+        self.init_seeded(0, device)
+    }
+
+    /// A fresh model with every weight drawn from `seed` (the same start for the attention and
+    /// the plain variant: they have the same parameters).
+    pub fn init_seeded(&self, seed: u64, device: &Device) -> Seq2Seq {
         let (h, e) = (self.hidden, self.embed);
+        let mut rng = stream(seed, SEQ2SEQ_SALT);
+        // Each cell its own stream, so the two encoder directions start apart.
+        let cell = |input: usize, k: u64| {
+            CellConfig::new(self.kind, input, h)
+                .with_seed(seed.wrapping_mul(3).wrapping_add(k))
+                .init(device)
+        };
         Seq2Seq {
-            src_embed: EmbeddingConfig::new(N_DIGITS, e).init(device),
-            tgt_embed: EmbeddingConfig::new(N_DIGITS + 1, e).init(device),
-            enc_fwd: CellConfig::new(self.kind, e, h).init(device),
-            enc_bwd: CellConfig::new(self.kind, e, h).init(device),
-            bridge: LinearConfig::new(2 * h, h).init(device),
-            dec: CellConfig::new(self.kind, e + h, h).init(device),
-            attn_key: LinearConfig::new(2 * h, h).with_bias(false).init(device),
-            combine: LinearConfig::new(3 * h, h).init(device),
-            out: LinearConfig::new(h, N_DIGITS).init(device),
+            src_embed: seeded_embedding(N_DIGITS, e, &mut rng, device),
+            tgt_embed: seeded_embedding(N_DIGITS + 1, e, &mut rng, device),
+            enc_fwd: cell(e, 0),
+            enc_bwd: cell(e, 1),
+            bridge: seeded_linear(2 * h, h, true, &mut rng, device),
+            dec: cell(e + h, 2),
+            attn_key: seeded_linear(2 * h, h, false, &mut rng, device),
+            combine: seeded_linear(3 * h, h, true, &mut rng, device),
+            out: seeded_linear(h, N_DIGITS, true, &mut rng, device),
             attention: self.attention,
             embed: e,
         }
@@ -348,10 +364,8 @@ pub fn train_seq2seq(
     cancel: &AtomicBool,
 ) -> crate::error::Result<Seq2Seq> {
     let train_device = device.clone().autodiff();
-    let mut model = cfg.model.init(&train_device);
-    let mut optim = AdamConfig::new()
-        .with_grad_clipping(cfg.clip.map(GradientClippingConfig::Norm))
-        .init();
+    let mut model = cfg.model.init_seeded(cfg.seed, &train_device);
+    let mut optim = optimizer(OptimizerKind::Adam, cfg.clip);
     let loss_fn = CrossEntropyLossConfig::new().init(&train_device);
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     let lengths = cfg.lengths();
@@ -365,10 +379,9 @@ pub fn train_seq2seq(
         let logits = model.forward(src, dec_in).reshape([b * t, N_DIGITS]); // [B·T, 10]
         let tgt = tgt.reshape([b * t]); // [B·T]
         let accuracy = accuracy_of(&logits, &tgt);
-        let loss = loss_fn.forward(logits, tgt);
-        let loss_value = loss.clone().into_scalar::<f32>();
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optim.step(cfg.learning_rate_at(step), model, grads);
+        let loss_value;
+        let lr = cfg.learning_rate_at(step);
+        (model, loss_value) = descend(model, &mut optim, lr, loss_fn.forward(logits, tgt));
         on_step(StepStats {
             step,
             loss: loss_value,
@@ -388,10 +401,7 @@ pub fn exact_match(
     device: &Device,
 ) -> f32 {
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut right = 0usize;
-    let mut done = 0usize;
-    while done < n {
-        let b = (n - done).min(128);
+    batched_mean(n, 128, |b| {
         let examples = reversal_batch(&len, b, &mut rng);
         let (src, _, tgt) = batch_tensors(&examples, device);
         let [_, t] = tgt.dims();
@@ -403,10 +413,8 @@ pub fn exact_match(
             .int()
             .sum()
             .into_scalar::<i64>();
-        right += full.max(0) as usize;
-        done += b;
-    }
-    right as f32 / n.max(1) as f32
+        full.max(0) as f32 / b as f32
+    })
 }
 
 /// One string reversed by the model, with what it looked at.

@@ -5,16 +5,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::grad_clipping::GradientClippingConfig;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use super::cells::CellKind;
 use super::classifier::SeqClassifier;
+pub use super::fit::{OptimizerKind, StepStats};
+use super::fit::{accuracy_of, batched_mean, descend, optimizer};
 use super::probe::{GradientFlow, gradient_flow};
-use super::tasks::{Level, N_SYMBOLS, one_hot_batch, temporal_order};
+use super::tasks::{Level, N_SYMBOLS, OrderExample, one_hot_batch, temporal_order};
 use crate::error::{Error, Result};
 
 /// One run's settings.
@@ -55,23 +55,6 @@ impl Default for OrderTrainConfig {
     }
 }
 
-/// Adam adapts its step to the gradient's scale, which hides exploding gradients; plain SGD
-/// shows them (and what clipping does about them).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OptimizerKind {
-    Adam,
-    Sgd,
-}
-
-/// The optimizer, with gradient-norm clipping at `clip` if given.
-pub fn optimizer(kind: OptimizerKind, clip: Option<f32>) -> ModuleOptimizer {
-    let clip = clip.map(GradientClippingConfig::Norm);
-    match kind {
-        OptimizerKind::Adam => AdamConfig::new().with_grad_clipping(clip).init(),
-        OptimizerKind::Sgd => SgdConfig::new().with_gradient_clipping(clip).init(),
-    }
-}
-
 impl OrderTrainConfig {
     /// The level trained on at `step`.
     pub fn level_at(&self, step: usize) -> Level {
@@ -85,15 +68,6 @@ impl OrderTrainConfig {
             + 1;
         Level::ALL[(step * upto / self.steps.max(1)).min(upto - 1)]
     }
-}
-
-/// Progress after each step.
-#[derive(Clone, Copy, Debug)]
-pub struct StepStats {
-    pub step: usize,
-    pub loss: f32,
-    /// Accuracy on the step's own (fresh) batch.
-    pub accuracy: f32,
 }
 
 /// Trains from scratch; `on_step` sees every step. Stops early on `cancel`.
@@ -120,6 +94,11 @@ pub fn train_order_probed(
     mut probe: Option<FlowProbe>,
     cancel: &AtomicBool,
 ) -> Result<SeqClassifier> {
+    if cfg.hidden == 0 || cfg.batch == 0 {
+        return Err(Error::Config(
+            "temporal order needs at least 1 hidden unit and a batch of at least 1".into(),
+        ));
+    }
     let train_device = device.clone().autodiff();
     let mut model = SeqClassifier::seeded(cfg.kind, cfg.hidden, cfg.seed, &train_device)
         .with_recurrent_gain(cfg.recurrent_gain);
@@ -146,10 +125,13 @@ pub fn train_order_probed(
         let (x, y) = batch(cfg.level_at(step), cfg.batch, &mut rng, &train_device);
         let logits = model.forward(x); // [B, 4]
         let accuracy = accuracy_of(&logits, &y);
-        let loss = loss_fn.forward(logits, y);
-        let loss_value = loss.clone().into_scalar::<f32>();
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optim.step(cfg.learning_rate, model, grads);
+        let loss_value;
+        (model, loss_value) = descend(
+            model,
+            &mut optim,
+            cfg.learning_rate,
+            loss_fn.forward(logits, y),
+        );
         on_step(StepStats {
             step,
             loss: loss_value,
@@ -162,14 +144,31 @@ pub fn train_order_probed(
 /// Accuracy on `n` fresh examples of `level` (in batches of 256).
 pub fn evaluate(model: &SeqClassifier, level: Level, n: usize, seed: u64, device: &Device) -> f32 {
     let mut rng = StdRng::seed_from_u64(seed);
-    let (mut right, mut total) = (0.0, 0usize);
-    while total < n {
-        let b = (n - total).min(256);
+    batched_mean(n, 256, |b| {
         let (x, y) = batch(level, b, &mut rng, device);
-        right += accuracy_of(&model.forward(x), &y) * b as f32;
-        total += b;
-    }
-    right / n.max(1) as f32
+        accuracy_of(&model.forward(x), &y)
+    })
+}
+
+/// The class `model` gives one sequence of symbol indices.
+pub fn predict(model: &SeqClassifier, symbols: &[usize], device: &Device) -> usize {
+    let example = OrderExample {
+        symbols: symbols.to_vec(),
+        t1: 0,
+        t2: 0,
+        class: 0,
+    };
+    let (x, t, _) = one_hot_batch(std::slice::from_ref(&example));
+    let x = Tensor::<3>::from_data(TensorData::new(x, [1, t, N_SYMBOLS]), device);
+    model
+        .forward(x)
+        .argmax(1)
+        .into_data()
+        .convert::<i64>()
+        .try_to_vec::<i64>()
+        .ok()
+        .and_then(|v| v.first().copied())
+        .unwrap_or(0) as usize
 }
 
 /// `n` fresh examples of `level`: one-hot `[B, T, 8]` and classes `[B]`.
@@ -187,14 +186,6 @@ pub fn batch(
         x,
         Tensor::<1, Int>::from_data(TensorData::new(y, [n]), device),
     )
-}
-
-/// Share of rows of `logits` `[N, C]` whose arg-max is the class in `y` `[N]`.
-pub fn accuracy_of(logits: &Tensor<2>, y: &Tensor<1, Int>) -> f32 {
-    let [n, _] = logits.dims();
-    let predicted = logits.clone().argmax(1).reshape([n]); // [B]
-    let right = predicted.equal(y.clone()).int().sum().into_scalar::<i64>();
-    right as f32 / n.max(1) as f32
 }
 
 #[cfg(test)]

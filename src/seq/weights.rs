@@ -76,6 +76,56 @@ pub enum SeqArch {
     },
 }
 
+impl SeqArch {
+    /// Sizes a model can be built and measured with (a hand-edited sidecar may say anything).
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        let positive = |what: &str, v: usize| {
+            if v == 0 {
+                Err(format!("{what} must be at least 1"))
+            } else {
+                Ok(())
+            }
+        };
+        match self {
+            SeqArch::Order { hidden, .. } => positive("hidden", *hidden),
+            SeqArch::Echo {
+                hidden,
+                delay,
+                chunk,
+                ..
+            } => {
+                positive("hidden", *hidden)?;
+                positive("delay", *delay)?;
+                positive("chunk", *chunk)
+            }
+            SeqArch::Seq2seq {
+                model,
+                min_len,
+                max_len,
+            } => {
+                positive("hidden", model.hidden)?;
+                positive("embed", model.embed)?;
+                positive("min_len", *min_len)?;
+                if min_len > max_len {
+                    return Err(format!("min_len {min_len} exceeds max_len {max_len}"));
+                }
+                Ok(())
+            }
+            SeqArch::Memnet { model, facts, .. } => {
+                positive("embed", model.embed)?;
+                positive("hops", model.hops)?;
+                if facts.is_empty() || *facts.end() > model.memory {
+                    return Err(format!(
+                        "facts {facts:?} must be a non-empty range within the {} memory slots",
+                        model.memory
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// The sidecar: the architecture and a free-form training record (seed, steps, figures).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SeqMeta {
@@ -137,9 +187,6 @@ pub fn save(model: &SeqModel, meta: &SeqMeta, path: &Path) -> Result<()> {
         reason: e.to_string(),
     })?;
     let bytes = model.to_bytes(path)?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
     write_atomic(&path.with_extension("json"), &json)?;
     write_atomic(path, &bytes)
 }
@@ -154,6 +201,9 @@ pub fn load(path: &Path, device: &Device) -> Result<(SeqModel, SeqMeta)> {
     let json =
         fs::read(&sidecar).map_err(|e| fail(format!("sidecar {}: {e}", sidecar.display())))?;
     let meta: SeqMeta = serde_json::from_slice(&json)
+        .map_err(|e| fail(format!("sidecar {}: {e}", sidecar.display())))?;
+    meta.arch
+        .validate()
         .map_err(|e| fail(format!("sidecar {}: {e}", sidecar.display())))?;
     let bytes = fs::read(path).map_err(|e| fail(e.to_string()))?;
     let model = SeqModel::fresh(&meta.arch, device).load_into(bytes, path)?;
@@ -209,6 +259,23 @@ mod tests {
         .unwrap();
         let err = load(&path, &device).unwrap_err().to_string();
         assert!(err.contains("order.bpk") && err.contains("fit"), "{err}");
+
+        // A sidecar with impossible sizes.
+        let zero = SeqMeta {
+            arch: SeqArch::Order {
+                cell: CellKind::Gru,
+                hidden: 0,
+                level: Level::Easy,
+            },
+            training: serde_json::Value::Null,
+        };
+        fs::write(
+            path.with_extension("json"),
+            serde_json::to_vec(&zero).unwrap(),
+        )
+        .unwrap();
+        let err = load(&path, &device).unwrap_err().to_string();
+        assert!(err.contains("hidden must be at least 1"), "{err}");
 
         // Garbage weights, and a missing sidecar.
         fs::write(

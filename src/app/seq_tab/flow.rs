@@ -6,8 +6,9 @@
 use eframe::egui::{self, RichText, Ui};
 
 use super::job::Job;
-use super::order::{KINDS, kind_name, level_combo};
-use super::plots::{self, WRONG};
+use super::order::{KINDS, level_combo};
+use super::plots;
+use super::runs::{RunAction, progress, run_button};
 use super::{Bundled, Memo};
 use crate::seq::cells::CellKind;
 use crate::seq::classifier::SeqClassifier;
@@ -71,7 +72,7 @@ impl FlowDemo {
         };
         let label = format!(
             "{} gain {:.2}, SGD {}",
-            kind_name(self.kind),
+            self.kind,
             self.gain,
             if self.clip {
                 "clipped at 1"
@@ -109,7 +110,7 @@ impl FlowDemo {
                             SeqClassifier::new(kind, HIDDEN, &device).with_recurrent_gain(gain);
                         let flow =
                             gradient_flow_on(&model, level, PROBE_BATCH, PROBE_SEED, &device);
-                        (format!("untrained {}", kind_name(kind)), flow.norms)
+                        (format!("untrained {kind}"), flow.norms)
                     })
                     .collect()
             });
@@ -166,10 +167,10 @@ impl FlowDemo {
         );
         ui.horizontal_wrapped(|ui| {
             egui::ComboBox::from_label("cell")
-                .selected_text(kind_name(self.kind))
+                .selected_text(self.kind.to_string())
                 .show_ui(ui, |ui| {
                     for k in KINDS {
-                        ui.selectable_value(&mut self.kind, k, kind_name(k));
+                        ui.selectable_value(&mut self.kind, k, k.to_string());
                     }
                 });
             ui.checkbox(&mut self.clip, "clip gradient norm at 1");
@@ -179,30 +180,18 @@ impl FlowDemo {
                     .text("SGD rate"),
             );
             ui.add(egui::Slider::new(&mut self.steps, 50..=3000).text("steps"));
-            if self.running() {
-                if ui.button("Stop").clicked()
-                    && let Some(j) = &self.job
-                {
-                    j.cancel();
-                }
-                ui.spinner();
-            } else if ui.button("Train").clicked() {
-                self.start();
+            match run_button(ui, self.running(), "Train") {
+                Some(RunAction::Start) => self.start(),
+                Some(RunAction::Stop) => self.job.iter().for_each(Job::cancel),
+                None => {}
             }
         });
-        if let Some(job) = &mut self.job {
-            let steps = job.steps();
-            plots::training_curves(ui, "flow-train", &[(job.label.clone(), steps)]);
-            if let Some((step, flow)) = job.last_extra() {
-                plots::flow_curves(
-                    ui,
-                    "flow-live",
-                    &[(format!("{} at step {step}", job.label), flow.norms)],
-                );
-            }
-            if let Some(Err(e)) = job.poll() {
-                ui.colored_label(WRONG, e.clone());
-            }
+        progress(ui, "flow-train", self.job.iter_mut());
+        if let Some(job) = &self.job
+            && let Some((step, flow)) = job.last_extra()
+        {
+            let name = format!("{} at step {step}", job.label);
+            plots::flow_curves(ui, "flow-live", &[(name, flow.norms)]);
         }
     }
 }

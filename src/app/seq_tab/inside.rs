@@ -5,9 +5,9 @@ use eframe::egui::{RichText, Ui, Vec2};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use super::Bundled;
 use super::order::{CLASSES, OrderDemo};
 use super::plots::{self, RIGHT, Scale, WRONG};
+use super::{Bundled, Memo};
 use crate::seq::cells::CellKind;
 use crate::seq::inside::{Strip, Strips, strips};
 use crate::seq::tasks::{Level, OrderExample, render, temporal_order};
@@ -17,7 +17,8 @@ const MODEL: &str = "order-moderate-lstm";
 #[derive(Default)]
 pub struct InsideDemo {
     seed: u64,
-    shown: Option<(OrderExample, Strips, String)>,
+    /// The sequence on screen and the model's strips, keyed by (run id, level, seed).
+    shown: Memo<(u64, Level, u64), (OrderExample, Strips)>,
 }
 
 /// `[step][unit]` → `[unit][step]`, so time runs left to right.
@@ -36,41 +37,33 @@ impl InsideDemo {
              opens at the marked steps, their forget gate stays near 1 (bright) in between, \
              and the cell state holds its value across the gap until the end.",
         );
-        // The newest LSTM from the race, else the bundled one.
-        let raced = order
-            .race
-            .iter_mut()
-            .find(|j| j.label.starts_with("LSTM"))
-            .and_then(|j| j.result().map(|m| (m.clone(), "the LSTM from your race")));
-        let model = raced.or_else(|| {
-            bundled
-                .order(MODEL)
-                .map(|(m, _)| (m.clone(), "the bundled MODERATE LSTM"))
-        });
-        let Some((model, source)) = model else {
-            ui.colored_label(
-                WRONG,
-                format!("No LSTM: {MODEL} is missing; race one first."),
-            );
-            return;
+        // The LSTM from the last race, else the bundled one; keyed by run id (0 = bundled).
+        let (id, model, level, source) = match order.raced(CellKind::Lstm) {
+            Some((id, m, level)) => (id, m, level, "the LSTM from your race"),
+            None => match bundled.order(MODEL) {
+                Some((m, _)) => (0, m, Level::Moderate, "the bundled MODERATE LSTM"),
+                None => {
+                    ui.colored_label(
+                        WRONG,
+                        format!("No LSTM: {MODEL} is missing; race one first."),
+                    );
+                    return;
+                }
+            },
         };
+        let mut new = false;
         ui.horizontal(|ui| {
-            ui.label(format!("Model: {source}"));
-            let stale = self.shown.as_ref().is_none_or(|(_, _, s)| s != source);
-            if ui.button("New sequence").clicked() || stale {
-                self.seed += 1;
-                let example =
-                    temporal_order(Level::Moderate, &mut StdRng::seed_from_u64(self.seed));
-                let s = strips(&model, &example.symbols, &super::device());
-                self.shown = Some((example, s, source.to_string()));
-            }
+            ui.label(format!("Model: {source}; a {level:?} sequence"));
+            new = ui.button("New sequence").clicked();
         });
-        let Some((example, s, _)) = &self.shown else {
-            return;
-        };
-        if model.cell.kind() != CellKind::Lstm || s.cell.is_empty() {
-            return;
+        if new {
+            self.seed += 1;
         }
+        let (example, s) = self.shown.get_or((id, level, self.seed), || {
+            let example = temporal_order(level, &mut StdRng::seed_from_u64(self.seed));
+            let s = strips(model, &example.symbols, &super::device());
+            (example, s)
+        });
         let predicted = CLASSES[s.predicted.min(3)];
         ui.label(
             RichText::new(format!(

@@ -1,7 +1,7 @@
 //! A training run on a background thread: the UI reads its progress every frame and takes
 //! the model when it is done, and can cancel it at any time.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
@@ -10,9 +10,13 @@ use crate::seq::train::StepStats;
 /// What a job's closure reports besides its steps (e.g. gradient-flow snapshots).
 pub type Extra<X> = Arc<Mutex<Vec<X>>>;
 
+/// Ids of jobs, unique in the process: views key what they show on them.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
 /// One background training run producing a `T`, with side reports of type `X`.
 pub struct Job<T, X = ()> {
     pub label: String,
+    id: u64,
     steps: Arc<Mutex<Vec<StepStats>>>,
     extra: Extra<X>,
     cancel: Arc<AtomicBool>,
@@ -66,12 +70,24 @@ impl<T: Send + 'static, X: Send + 'static> Job<T, X> {
             .then(|| Err("could not start a training thread".to_string()));
         Self {
             label: label.into(),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             steps,
             extra,
             cancel,
             handle,
             outcome,
         }
+    }
+
+    /// This run's id (a new run of the same demo gets a new one).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The finished model with this run's id, if the run succeeded.
+    pub fn finished(&mut self) -> Option<(u64, &T)> {
+        let id = self.id;
+        self.result().map(|m| (id, m))
     }
 
     /// True while the thread works (also when nobody has polled it since it finished: the

@@ -7,6 +7,7 @@ use rand::rngs::StdRng;
 
 use super::job::Job;
 use super::plots::{self, RIGHT, Scale, WRONG};
+use super::runs::{RunAction, progress, run_button};
 use super::{Bundled, Memo};
 use crate::seq::memnet::{
     MemNet, MemNetTrainConfig, Reading, Story, Task, read, render_fact, render_question, story,
@@ -27,9 +28,11 @@ type Shown = (Story, Vec<(String, Reading)>);
 pub struct MemoryDemo {
     task: Task,
     seed: u64,
-    job: Option<Job<MemNet>>,
-    /// The story on screen and each model's reading of it, keyed by (seed, task, finished).
-    shown: Memo<(u64, Task, bool), Shown>,
+    /// The user's run and the task it learns.
+    job: Option<(Task, Job<MemNet>)>,
+    /// The story on screen and each model's reading of it, keyed by (seed, task, the run
+    /// shown).
+    shown: Memo<(u64, Task, Option<u64>), Shown>,
 }
 
 impl Default for MemoryDemo {
@@ -45,7 +48,7 @@ impl Default for MemoryDemo {
 
 impl MemoryDemo {
     pub fn running(&self) -> bool {
-        self.job.as_ref().is_some_and(Job::running)
+        self.job.as_ref().is_some_and(|(_, j)| j.running())
     }
 
     pub fn show(&mut self, ui: &mut Ui, bundled: &Bundled) {
@@ -80,34 +83,37 @@ impl MemoryDemo {
                 )
                 .changed();
             new_story |= ui.button("New story").clicked();
-            if self.running() {
-                if ui.button("Stop").clicked()
-                    && let Some(j) = &self.job
-                {
-                    j.cancel();
-                }
-                ui.spinner();
-            } else if ui.button("Train on this task").clicked() {
+            let action = run_button(ui, self.running(), "Train on this task");
+            if action == Some(RunAction::Stop) {
+                self.job.iter().for_each(|(_, j)| j.cancel());
+            }
+            if action == Some(RunAction::Start) {
                 let cfg = MemNetTrainConfig {
                     seed: self.seed,
                     ..MemNetTrainConfig::for_task(self.task)
                 };
-                self.job = Some(Job::spawn(format!("{:?}", self.task), move |cx| {
+                let job = Job::spawn(format!("{:?}", self.task), move |cx| {
                     train_memnet(&cfg, &super::device(), &mut |s| cx.report(s), &cx.cancel)
-                }));
+                });
+                self.job = Some((self.task, job));
             }
         });
         if new_story {
             self.seed += 1;
         }
-        let finished = self.job.as_mut().is_some_and(|j| j.result().is_some());
-        let key = (self.seed, self.task, finished);
-        let (task, seed, job) = (self.task, self.seed, &mut self.job);
+        let (task, seed) = (self.task, self.seed);
+        // The user's model only answers stories of the task it learnt.
+        let yours = self
+            .job
+            .as_mut()
+            .filter(|(t, _)| *t == task)
+            .and_then(|(_, j)| j.finished());
+        let key = (seed, task, yours.as_ref().map(|(id, _)| *id));
         let (s, readings) = self.shown.get_or(key, || {
             let device = super::device();
             let s = story(&mut StdRng::seed_from_u64(seed), task, 2..=10);
             let mut readings = Vec::new();
-            if let Some(m) = job.as_mut().and_then(|j| j.result()) {
+            if let Some((_, m)) = yours {
                 readings.push(("yours".to_string(), read(m, &s, &device)));
             }
             if let Some((m, _)) = bundled.memnet(bundled_name(task)) {
@@ -116,12 +122,7 @@ impl MemoryDemo {
             (s, readings)
         });
         story_view(ui, s, readings);
-        if let Some(job) = &mut self.job {
-            plots::training_curves(ui, "memnet-train", &[(job.label.clone(), job.steps())]);
-            if let Some(Err(e)) = job.poll() {
-                ui.colored_label(WRONG, e.clone());
-            }
-        }
+        progress(ui, "memnet-train", self.job.iter_mut().map(|(_, j)| j));
     }
 }
 

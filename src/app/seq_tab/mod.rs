@@ -8,6 +8,7 @@ pub mod job;
 mod memory;
 mod order;
 pub mod plots;
+mod runs;
 mod translate;
 
 use std::path::Path;
@@ -96,7 +97,7 @@ impl<K: PartialEq, V> Memo<K, V> {
     }
 
     /// True when `key` would need a recomputation.
-    pub fn is_stale(&self, key: &K) -> bool {
+    fn is_stale(&self, key: &K) -> bool {
         self.entry.as_ref().is_none_or(|(k, _)| k != key)
     }
 

@@ -7,11 +7,12 @@ use rand::rngs::StdRng;
 
 use super::job::Job;
 use super::plots::{self, RIGHT, WRONG};
+use super::runs::{RunAction, progress, run_button};
 use super::{Bundled, Memo};
 use crate::seq::cells::CellKind;
 use crate::seq::classifier::{SeqClassifier, equal_param_hidden, param_count};
-use crate::seq::inside::strips;
 use crate::seq::tasks::{Level, OrderExample, render, temporal_order};
+use crate::seq::train::predict;
 use crate::seq::train::{OrderTrainConfig, train_order};
 
 pub const KINDS: [CellKind; 3] = [CellKind::Rnn, CellKind::Lstm, CellKind::Gru];
@@ -24,6 +25,9 @@ pub const BUNDLED: [&str; 4] = [
     "order-hard-lstm",
 ];
 
+/// An example (by seed and level) and the finished race runs that answered it.
+type AnswersKey = (u64, Level, Vec<u64>);
+
 pub struct OrderDemo {
     pub level: Level,
     /// The LSTM's units; the others match it in units or (toggle) in parameters.
@@ -31,11 +35,14 @@ pub struct OrderDemo {
     pub equal_params: bool,
     pub steps: usize,
     pub seed: u64,
-    pub race: Vec<Job<SeqClassifier>>,
-    example: Option<OrderExample>,
+    /// One run per cell, in [`KINDS`] order, all on `race_level`.
+    race: Vec<Job<SeqClassifier>>,
+    race_level: Level,
+    /// The sequence on screen, drawn at the level shown beside it.
+    example: Option<(Level, OrderExample)>,
     example_seed: u64,
-    /// Each model's answer to the example, keyed by (example, finished race models).
-    answers: Memo<(u64, usize), Vec<(String, usize)>>,
+    /// Each model's answer to the example, keyed by (example, finished race runs).
+    answers: Memo<AnswersKey, Vec<(String, usize)>>,
 }
 
 impl Default for OrderDemo {
@@ -47,6 +54,7 @@ impl Default for OrderDemo {
             steps: 1500,
             seed: 1,
             race: Vec::new(),
+            race_level: Level::Normal,
             example: None,
             example_seed: 1,
             answers: Memo::default(),
@@ -60,14 +68,6 @@ pub fn units(kind: CellKind, lstm_hidden: usize, equal_params: bool) -> usize {
         equal_param_hidden(kind, param_count(CellKind::Lstm, lstm_hidden))
     } else {
         lstm_hidden
-    }
-}
-
-pub fn kind_name(kind: CellKind) -> &'static str {
-    match kind {
-        CellKind::Rnn => "RNN",
-        CellKind::Lstm => "LSTM",
-        CellKind::Gru => "GRU",
     }
 }
 
@@ -91,7 +91,16 @@ impl OrderDemo {
         self.race.iter().any(Job::running)
     }
 
+    /// The finished race model of `kind`: its run id, the model and the level it learnt.
+    pub fn raced(&mut self, kind: CellKind) -> Option<(u64, &SeqClassifier, Level)> {
+        let level = self.race_level;
+        let i = KINDS.iter().position(|k| *k == kind)?;
+        let (id, model) = self.race.get_mut(i)?.finished()?;
+        Some((id, model, level))
+    }
+
     fn start_race(&mut self) {
+        self.race_level = self.level;
         self.race = KINDS
             .iter()
             .map(|&kind| {
@@ -104,7 +113,7 @@ impl OrderDemo {
                     seed: self.seed,
                     ..OrderTrainConfig::default()
                 };
-                let label = format!("{} ({} units)", kind_name(kind), cfg.hidden);
+                let label = format!("{kind} ({} units)", cfg.hidden);
                 Job::spawn(label, move |cx| {
                     train_order(&cfg, &super::device(), &mut |s| cx.report(s), &cx.cancel)
                 })
@@ -141,37 +150,21 @@ impl OrderDemo {
                     .iter()
                     .map(|&k| {
                         let h = units(k, self.hidden, self.equal_params);
-                        format!("{}: {h} units, {} weights", kind_name(k), param_count(k, h))
+                        format!("{k}: {h} units, {} weights", param_count(k, h))
                     })
                     .collect::<Vec<_>>()
                     .join(" · "),
             )
             .weak(),
         );
-        ui.horizontal(|ui| {
-            if self.running() {
-                if ui.button("Stop").clicked() {
-                    self.race.iter().for_each(Job::cancel);
-                }
-                ui.spinner();
-            } else if ui.button("Race RNN vs LSTM vs GRU").clicked() {
-                self.start_race();
-            }
-        });
-        if !self.race.is_empty() {
-            let series: Vec<_> = self
-                .race
-                .iter()
-                .map(|j| (j.label.clone(), j.steps()))
-                .collect();
-            plots::training_curves(ui, "order-race", &series);
-            for job in &mut self.race {
-                let label = job.label.clone();
-                if let Some(Err(e)) = job.poll() {
-                    ui.colored_label(WRONG, format!("{label}: {e}"));
-                }
-            }
-        }
+        ui.horizontal(
+            |ui| match run_button(ui, self.running(), "Race RNN vs LSTM vs GRU") {
+                Some(RunAction::Start) => self.start_race(),
+                Some(RunAction::Stop) => self.race.iter().for_each(Job::cancel),
+                None => {}
+            },
+        );
+        progress(ui, "order-race", &mut self.race);
         ui.separator();
         self.example_view(ui, bundled);
     }
@@ -180,13 +173,16 @@ impl OrderDemo {
     fn example_view(&mut self, ui: &mut Ui, bundled: &Bundled) {
         ui.horizontal(|ui| {
             ui.label(RichText::new("Try one").strong());
-            if ui.button("New sequence").clicked() || self.example.is_none() {
+            let stale = self.example.as_ref().is_none_or(|(l, _)| *l != self.level);
+            if ui.button("New sequence").clicked() || stale {
                 self.example_seed += 1;
                 let mut rng = StdRng::seed_from_u64(self.example_seed);
-                self.example = Some(temporal_order(self.level, &mut rng));
+                self.example = Some((self.level, temporal_order(self.level, &mut rng)));
             }
         });
-        let Some(example) = &self.example else { return };
+        let Some((level, example)) = &self.example else {
+            return;
+        };
         let text = render(&example.symbols);
         let symbols: Vec<String> = text.chars().map(String::from).collect();
         plots::symbol_row(ui, &symbols, |i| {
@@ -196,8 +192,12 @@ impl OrderDemo {
             "truth: {} (t1 = {}, t2 = {})",
             CLASSES[example.class], example.t1, example.t2
         ));
-        let available = self.race.iter_mut().filter_map(|j| j.result()).count();
-        let key = (self.example_seed, available);
+        let finished = self
+            .race
+            .iter_mut()
+            .filter_map(|j| j.finished().map(|(id, _)| id))
+            .collect();
+        let key = (self.example_seed, *level, finished);
         let race = &mut self.race;
         let answers = self.answers.get_or(key, || {
             let device = super::device();
@@ -205,13 +205,12 @@ impl OrderDemo {
             for job in race.iter_mut() {
                 let label = format!("race {}", job.label);
                 if let Some(m) = job.result() {
-                    answers.push((label, strips(m, &example.symbols, &device).predicted));
+                    answers.push((label, predict(m, &example.symbols, &device)));
                 }
             }
             for name in BUNDLED {
                 if let Some((m, _)) = bundled.order(name) {
-                    let predicted = strips(m, &example.symbols, &device).predicted;
-                    answers.push((name.to_string(), predicted));
+                    answers.push((name.to_string(), predict(m, &example.symbols, &device)));
                 }
             }
             answers

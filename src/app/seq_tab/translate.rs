@@ -8,13 +8,21 @@ use rand::{RngExt, SeedableRng};
 
 use super::job::Job;
 use super::plots::{self, RIGHT, Scale, WRONG};
+use super::runs::{RunAction, progress, run_button};
 use super::{Bundled, Memo};
 use crate::seq::seq2seq::{Seq2Seq, Seq2SeqTrainConfig, Translation, train_seq2seq, translate};
+
+/// Longest string the box takes: the decoder runs once per digit and the attention map grows
+/// with the square of the length, all on the UI thread.
+const MAX_DIGITS: usize = 30;
 
 const MODELS: [(&str, &str); 2] = [
     ("seq2seq-attention", "with attention"),
     ("seq2seq-plain", "without attention"),
 ];
+
+/// Each model's name and its translation.
+type Translations = Vec<(String, Translation)>;
 
 pub struct TranslateDemo {
     input: String,
@@ -22,8 +30,8 @@ pub struct TranslateDemo {
     seed: u64,
     steps: usize,
     jobs: Vec<Job<Seq2Seq>>,
-    /// Translations of `input` by each model, keyed by (input, finished jobs).
-    shown: Memo<(String, usize), Vec<(String, Translation)>>,
+    /// Translations of `input` by each model, keyed by (input, finished runs).
+    shown: Memo<(String, Vec<u64>), Translations>,
 }
 
 impl Default for TranslateDemo {
@@ -39,11 +47,12 @@ impl Default for TranslateDemo {
     }
 }
 
-/// The digits of `text`, ignoring anything else.
+/// The digits of `text` (at most [`MAX_DIGITS`]), ignoring anything else.
 fn digits(text: &str) -> Vec<usize> {
     text.chars()
         .filter_map(|c| c.to_digit(10))
         .map(|d| d as usize)
+        .take(MAX_DIGITS)
         .collect()
 }
 
@@ -93,9 +102,13 @@ impl TranslateDemo {
         ui.separator();
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("digits");
-            ui.add(egui::TextEdit::singleline(&mut self.input).desired_width(260.0))
-                .labelled_by(label.id);
-            ui.add(egui::Slider::new(&mut self.length, 1..=30).text("length"));
+            ui.add(
+                egui::TextEdit::singleline(&mut self.input)
+                    .char_limit(MAX_DIGITS)
+                    .desired_width(260.0),
+            )
+            .labelled_by(label.id);
+            ui.add(egui::Slider::new(&mut self.length, 1..=MAX_DIGITS).text("length"));
             if ui.button("Random").clicked() {
                 self.seed += 1;
                 let mut rng = StdRng::seed_from_u64(self.seed);
@@ -105,7 +118,14 @@ impl TranslateDemo {
             }
         });
         let input = digits(&self.input);
-        let finished = self.jobs.iter_mut().filter_map(|j| j.result()).count();
+        if input.is_empty() {
+            ui.label("Type some digits.");
+        }
+        let finished = self
+            .jobs
+            .iter_mut()
+            .filter_map(|j| j.finished().map(|(id, _)| id))
+            .collect();
         let key = (as_text(&input), finished);
         let jobs = &mut self.jobs;
         let shown = self.shown.get_or(key, || {
@@ -126,7 +146,7 @@ impl TranslateDemo {
         });
         let truth: Vec<usize> = input.iter().rev().copied().collect();
         ui.label(RichText::new(format!("reversed: {}", as_text(&truth))).monospace());
-        for (label, t) in shown {
+        for (label, t) in shown.iter().filter(|_| !input.is_empty()) {
             let right = t.output == truth;
             ui.label(
                 RichText::new(format!("{label}: {}", as_text(&t.output)))
@@ -145,29 +165,13 @@ impl TranslateDemo {
         ui.separator();
         ui.horizontal_wrapped(|ui| {
             ui.add(egui::Slider::new(&mut self.steps, 100..=4000).text("steps"));
-            if self.running() {
-                if ui.button("Stop").clicked() {
-                    self.jobs.iter().for_each(Job::cancel);
-                }
-                ui.spinner();
-            } else if ui.button("Train both").clicked() {
-                self.start();
+            match run_button(ui, self.running(), "Train both") {
+                Some(RunAction::Start) => self.start(),
+                Some(RunAction::Stop) => self.jobs.iter().for_each(Job::cancel),
+                None => {}
             }
         });
-        if !self.jobs.is_empty() {
-            let series: Vec<_> = self
-                .jobs
-                .iter()
-                .map(|j| (j.label.clone(), j.steps()))
-                .collect();
-            plots::training_curves(ui, "s2s-train", &series);
-            for job in &mut self.jobs {
-                let label = job.label.clone();
-                if let Some(Err(e)) = job.poll() {
-                    ui.colored_label(WRONG, format!("{label}: {e}"));
-                }
-            }
-        }
+        progress(ui, "s2s-train", &mut self.jobs);
     }
 }
 
