@@ -53,6 +53,19 @@ pub fn accuracy_of(logits: &Tensor<2>, y: &Tensor<1, Int>) -> f32 {
     right as f32 / n.max(1) as f32
 }
 
+/// The arg-max class of the first row of `logits` `[N, C]` (0 if there is none).
+pub fn first_argmax(logits: Tensor<2>) -> usize {
+    logits
+        .argmax(1)
+        .into_data()
+        .convert::<i64>()
+        .try_to_vec::<i64>()
+        .ok()
+        .and_then(|v| v.first().copied())
+        .unwrap_or(0)
+        .max(0) as usize
+}
+
 /// The mean of `score(b)` (a fraction right in a batch of `b`) over batches of at most
 /// `chunk` examples that add up to `n`, weighted by their sizes.
 pub fn batched_mean(n: usize, chunk: usize, mut score: impl FnMut(usize) -> f32) -> f32 {

@@ -4,6 +4,7 @@
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::classifier::SeqClassifier;
+use super::fit::first_argmax;
 use super::tasks::{N_SYMBOLS, OrderExample, one_hot_batch};
 
 /// `[step][unit]` values of one sequence.
@@ -55,14 +56,7 @@ pub fn strips(model: &SeqClassifier, symbols: &[usize], device: &Device) -> Stri
         out.hidden.push(row(&state.h));
         state
     });
-    out.predicted = logits
-        .argmax(1)
-        .into_data()
-        .convert::<i64>()
-        .try_to_vec::<i64>()
-        .ok()
-        .and_then(|v| v.first().copied())
-        .unwrap_or(0) as usize;
+    out.predicted = first_argmax(logits);
     out
 }
 

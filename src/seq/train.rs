@@ -12,7 +12,7 @@ use rand::rngs::StdRng;
 use super::cells::CellKind;
 use super::classifier::SeqClassifier;
 pub use super::fit::{OptimizerKind, StepStats};
-use super::fit::{accuracy_of, batched_mean, descend, optimizer};
+use super::fit::{accuracy_of, batched_mean, descend, first_argmax, optimizer};
 use super::probe::{GradientFlow, gradient_flow};
 use super::tasks::{Level, N_SYMBOLS, OrderExample, one_hot_batch, temporal_order};
 use crate::error::{Error, Result};
@@ -160,15 +160,7 @@ pub fn predict(model: &SeqClassifier, symbols: &[usize], device: &Device) -> usi
     };
     let (x, t, _) = one_hot_batch(std::slice::from_ref(&example));
     let x = Tensor::<3>::from_data(TensorData::new(x, [1, t, N_SYMBOLS]), device);
-    model
-        .forward(x)
-        .argmax(1)
-        .into_data()
-        .convert::<i64>()
-        .try_to_vec::<i64>()
-        .ok()
-        .and_then(|v| v.first().copied())
-        .unwrap_or(0) as usize
+    first_argmax(model.forward(x))
 }
 
 /// `n` fresh examples of `level`: one-hot `[B, T, 8]` and classes `[B]`.
