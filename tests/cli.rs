@@ -4,9 +4,7 @@ mod common;
 
 use std::process::Command;
 
-fn facecam() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_facecam"))
-}
+use common::facecam;
 
 #[test]
 fn nonsense_options_get_clap_errors() {

@@ -2,15 +2,13 @@
 //! re-measured, `seq train` / `seq eval` round-trip through files, and bad files are clear
 //! errors.
 
-use std::process::Command;
+mod common;
+
+use common::facecam;
 
 use burn::tensor::Device;
-use facecam::seq::scorecard::{Figure, score};
+use facecam::seq::scorecard::{Figure, recorded, score};
 use facecam::seq::weights::{self, SeqArch};
-
-fn facecam() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_facecam"))
-}
 
 /// Loads a bundled model and re-measures it; also checks the figures recorded at training
 /// time agree with the new measurement (the same seeds, so the same test data).
@@ -19,7 +17,7 @@ fn measured(name: &str) -> (SeqArch, Vec<Figure>) {
     let (model, meta) = weights::load(&weights::bundled(name), &device)
         .unwrap_or_else(|e| panic!("bundled {name}: {e}"));
     let figures = score(&model, &meta.arch, &device).unwrap();
-    let recorded: Vec<Figure> = serde_json::from_value(meta.training["figures"].clone()).unwrap();
+    let recorded = recorded(&meta);
     assert_eq!(recorded.len(), figures.len(), "{name}");
     for (r, f) in recorded.iter().zip(&figures) {
         assert_eq!(r.label, f.label);

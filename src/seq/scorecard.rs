@@ -8,7 +8,7 @@ use super::echo::evaluate_echo;
 use super::memnet;
 use super::seq2seq::exact_match;
 use super::train::evaluate;
-use super::weights::{SeqArch, SeqModel};
+use super::weights::{SeqArch, SeqMeta, SeqModel};
 use crate::error::{Error, Result};
 
 /// Test data comes from this seed; training streams use small seeds (1, 2, …).
@@ -26,6 +26,11 @@ const BEYOND: usize = 4;
 pub struct Figure {
     pub label: String,
     pub value: f32,
+}
+
+/// The figures `seq train` recorded in a sidecar (none if it recorded none).
+pub fn recorded(meta: &SeqMeta) -> Vec<Figure> {
+    serde_json::from_value(meta.training["figures"].clone()).unwrap_or_default()
 }
 
 fn figure(label: String, value: f32) -> Figure {

@@ -2,6 +2,12 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::process::Command;
+
+/// The built `facecam` binary.
+pub fn facecam() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_facecam"))
+}
 
 /// The shared data folder beside the checkout (`../shared/data`), as in CI.
 pub fn shared_data() -> PathBuf {

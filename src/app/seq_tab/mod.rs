@@ -19,7 +19,7 @@ use eframe::egui::{self, RichText, Ui};
 use crate::seq::classifier::SeqClassifier;
 use crate::seq::echo::EchoNet;
 use crate::seq::memnet::MemNet;
-use crate::seq::scorecard::Figure;
+use crate::seq::scorecard::{Figure, recorded};
 use crate::seq::seq2seq::Seq2Seq;
 use crate::seq::weights::{self, SeqMeta, SeqModel};
 
@@ -107,8 +107,16 @@ impl<K: PartialEq, V> Memo<K, V> {
     }
 }
 
+/// A bundled model with the figures recorded when it was trained (parsed once, shown every
+/// frame).
+struct BundledModel {
+    model: SeqModel,
+    meta: SeqMeta,
+    figures: Vec<Figure>,
+}
+
 /// A bundled model, or why it could not be loaded.
-type Loaded = Result<(SeqModel, SeqMeta), String>;
+type Loaded = Result<BundledModel, String>;
 
 /// The bundled weights of `models/seq`, each loaded or the reason it could not be.
 pub struct Bundled {
@@ -121,10 +129,12 @@ impl Bundled {
             .iter()
             .map(|&name| {
                 let path = dir.join(format!("{name}.bpk"));
-                (
-                    name,
-                    weights::load(&path, device).map_err(|e| e.to_string()),
-                )
+                let loaded = weights::load(&path, device).map(|(model, meta)| BundledModel {
+                    figures: recorded(&meta),
+                    model,
+                    meta,
+                });
+                (name, loaded.map_err(|e| e.to_string()))
             })
             .collect();
         Self { entries }
@@ -138,7 +148,7 @@ impl Bundled {
     }
 
     fn model(&self, name: &str) -> Option<(&SeqModel, &SeqMeta)> {
-        self.get(name)?.as_ref().ok().map(|(m, meta)| (m, meta))
+        self.get(name)?.as_ref().ok().map(|b| (&b.model, &b.meta))
     }
 
     pub fn order(&self, name: &str) -> Option<(&SeqClassifier, &SeqMeta)> {
@@ -172,11 +182,9 @@ impl Bundled {
     /// One line per figure recorded when `name` was trained, or why it is missing.
     pub fn figure_line(&self, ui: &mut Ui, name: &str) {
         match self.get(name) {
-            Some(Ok((_, meta))) => {
-                let figures: Vec<Figure> =
-                    serde_json::from_value(meta.training["figures"].clone()).unwrap_or_default();
-                let seed = &meta.training["seed"];
-                for f in figures {
+            Some(Ok(b)) => {
+                let seed = &b.meta.training["seed"];
+                for f in &b.figures {
                     plots::figure(
                         ui,
                         &format!("{name}: {}", f.label),
