@@ -2,7 +2,8 @@
 //! threads, flex and ndarray backends. Each iteration scans the next frame (cycling through
 //! all 20), so the time is a per-frame mean over real content.
 //!
-//! `cargo bench --bench detect` (needs `models/face.bpk` and `../shared/data`).
+//! `cargo bench --bench detect` (needs `models/face.bpk` and `../shared/data`);
+//! `FACECAM_BENCH_WEIGHTS=FILE` times another weights file, for before/after comparisons.
 
 use std::path::PathBuf;
 
@@ -21,7 +22,10 @@ fn frames() -> Vec<image::GrayImage> {
 
 fn detector(backend: BackendKind, min_face: f32) -> Detector {
     let device = backend.device().expect("backend");
-    let (model, meta) = weights::load(&weights::bundled_path(), &device).expect("bundled weights");
+    let path = std::env::var_os("FACECAM_BENCH_WEIGHTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(weights::bundled_path);
+    let (model, meta) = weights::load(&path, &device).expect("weights");
     let mut cfg: DetectorConfig = meta.detector;
     cfg.pyramid.min_face = min_face;
     Detector::new(model, device, cfg).expect("config")

@@ -12,6 +12,7 @@ pub mod burnpack;
 pub mod detect;
 pub mod error;
 pub mod eval;
+pub mod fp_rate;
 pub mod gray;
 pub mod live;
 pub mod negatives;

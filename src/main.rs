@@ -29,6 +29,8 @@ enum Command {
     Detect(cli::detect::Args),
     /// Score the detector against a box file (faceeval.py's centre rule).
     Eval(cli::eval::Args),
+    /// False positives per million windows on held-out face-free images, by kind.
+    FpRate(cli::fp_rate::Args),
     /// Train the detector from face crops and face-free scenes, with bootstrapping rounds.
     Train(cli::train::Args),
     /// Compose validation scenes: held-out faces pasted onto held-out face-free scenes.
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
         None => cli::gui::run(cli.app),
         Some(Command::Detect(a)) => cli::detect::run(a),
         Some(Command::Eval(a)) => cli::eval::run(a),
+        Some(Command::FpRate(a)) => cli::fp_rate::run(a),
         Some(Command::Train(a)) => cli::train::run(a),
         Some(Command::Scenes(a)) => cli::scenes::run(a),
         Some(Command::Reel(a)) => cli::reel::run(a),

@@ -8,12 +8,14 @@
 use std::path::Path;
 
 use image::GrayImage;
+use image::codecs::jpeg::JpegEncoder;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 use crate::atomic::{write_atomic, write_png};
 use crate::error::{Error, Result};
 use crate::train::TrainingData;
+use crate::train::data::{Scene, SceneKind};
 
 /// How many scenes and faces to compose.
 #[derive(Clone, Debug)]
@@ -23,6 +25,10 @@ pub struct CompositeConfig {
     pub faces_per_scene: std::ops::RangeInclusive<usize>,
     /// Face box side range, pixels.
     pub face_size: std::ops::RangeInclusive<f32>,
+    /// Hard scenes, made to look like the scanned photos detectors fail on: backgrounds of
+    /// every kind (text and graphics first), small faces, and a scan-like degradation of the
+    /// whole page (blur, tone curve, lower contrast, noise, JPEG).
+    pub hard: bool,
 }
 
 impl Default for CompositeConfig {
@@ -32,8 +38,71 @@ impl Default for CompositeConfig {
             scenes: 40,
             faces_per_scene: 1..=4,
             face_size: 24.0..=120.0,
+            hard: false,
         }
     }
+}
+
+impl CompositeConfig {
+    /// The hard benchmark's settings: 80 pages, 2–6 faces each, 16–48 px.
+    pub fn hard(seed: u64) -> Self {
+        Self {
+            seed,
+            scenes: 80,
+            faces_per_scene: 2..=6,
+            face_size: 16.0..=48.0,
+            hard: true,
+        }
+    }
+}
+
+/// The held-out scenes a hard benchmark draws from: text and graphics half the time, then
+/// photos, then textures (what fools a detector, most first).
+fn pick_hard_scene<'a>(scenes: &'a [Scene], rng: &mut StdRng) -> &'a Scene {
+    let roll = rng.random::<f32>();
+    let want = if roll < 0.5 {
+        SceneKind::Graphics
+    } else if roll < 0.85 {
+        SceneKind::Photo
+    } else {
+        SceneKind::Texture
+    };
+    let of_kind: Vec<&Scene> = scenes.iter().filter(|s| s.kind == want).collect();
+    if of_kind.is_empty() {
+        &scenes[rng.random_range(0..scenes.len())]
+    } else {
+        of_kind[rng.random_range(0..of_kind.len())]
+    }
+}
+
+/// A whole-page scan look: blur, a tone curve with lowered contrast, noise, JPEG at low quality.
+fn degrade_page(canvas: GrayImage, rng: &mut StdRng) -> Result<GrayImage> {
+    let (w, h) = canvas.dimensions();
+    let sigma = rng.random_range(0.0..1.0f32);
+    let blurred = if sigma > 0.3 {
+        image::imageops::blur(&canvas, sigma)
+    } else {
+        canvas
+    };
+    let gamma = rng.random_range(0.7..1.5f32);
+    let contrast = rng.random_range(0.45..1.0f32);
+    let noise = rng.random_range(0.0..6.0f32);
+    let mut raw = blurred.into_raw();
+    for p in raw.iter_mut() {
+        let v = (*p as f32 / 255.0).powf(gamma);
+        let v = 0.5 + (v - 0.5) * contrast;
+        let n = (rng.random::<f32>() + rng.random::<f32>() - 1.0) * noise * 2.45;
+        *p = (v * 255.0 + n).round().clamp(0.0, 255.0) as u8;
+    }
+    let page = GrayImage::from_raw(w, h, raw).expect("same size");
+    let quality = rng.random_range(35..80u8);
+    let mut jpeg = Vec::new();
+    JpegEncoder::new_with_quality(&mut jpeg, quality)
+        .encode_image(&page)
+        .map_err(|e| Error::Config(format!("JPEG encoding of a composite page: {e}")))?;
+    let decoded = image::load_from_memory(&jpeg)
+        .map_err(|e| Error::Config(format!("JPEG decoding of a composite page: {e}")))?;
+    Ok(decoded.into_luma8())
 }
 
 /// Writes `out/scene_NNN.png`, `out/boxes.txt` and `out/images.txt`; returns the face count.
@@ -47,7 +116,11 @@ pub fn compose(data: &TrainingData, cfg: &CompositeConfig, out: &Path) -> Result
     let (mut boxes, mut images) = (String::new(), String::new());
     let mut total = 0;
     for s in 0..cfg.scenes {
-        let scene = &data.val_scenes[s % data.val_scenes.len()];
+        let scene = if cfg.hard {
+            pick_hard_scene(&data.val_scenes, &mut rng)
+        } else {
+            &data.val_scenes[s % data.val_scenes.len()]
+        };
         let mut canvas = crate::train::data::shrink_to(scene.image().clone(), 640);
         let n = rng.random_range(cfg.faces_per_scene.clone());
         let mut placed: Vec<(f32, f32, f32)> = Vec::new();
@@ -56,7 +129,13 @@ pub fn compose(data: &TrainingData, cfg: &CompositeConfig, out: &Path) -> Result
                 break;
             }
             let max = (*cfg.face_size.end()).min(canvas.width().min(canvas.height()) as f32 * 0.6);
-            let side = rng.random_range(*cfg.face_size.start()..=max.max(*cfg.face_size.start()));
+            let min = *cfg.face_size.start();
+            // Hard pages: log-uniform sizes, so small faces are as common as in a group photo.
+            let side = if cfg.hard {
+                min * (max.max(min) / min).powf(rng.random::<f32>())
+            } else {
+                rng.random_range(min..=max.max(min))
+            };
             let x = rng.random_range(0.0..=(canvas.width() as f32 - side).max(0.0));
             let y = rng.random_range(0.0..=(canvas.height() as f32 - side).max(0.0));
             // Keep faces apart: no overlap with a margin.
@@ -70,6 +149,11 @@ pub fn compose(data: &TrainingData, cfg: &CompositeConfig, out: &Path) -> Result
             placed.push((x, y, side));
         }
         let name = format!("scene_{s:03}.png");
+        let canvas = if cfg.hard {
+            degrade_page(canvas, &mut rng)?
+        } else {
+            canvas
+        };
         write_png(&out.join(&name), canvas)?;
         images.push_str(&format!("{name}\n"));
         for (x, y, side) in &placed {

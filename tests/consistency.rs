@@ -1,5 +1,6 @@
 //! The fully-convolutional property: scoring a 30×30 crop on its own gives exactly the value
-//! the whole-image score map holds at the crop's place.
+//! the whole-image score map holds at the crop's place — with the local contrast
+//! normalisation in front (it reads nothing outside the window) and without it.
 
 use burn::tensor::Device;
 use facecam::detect::detector::score_windows;
@@ -10,8 +11,14 @@ use image::GrayImage;
 
 #[test]
 fn patch_score_equals_score_map_value() {
+    for net in [FaceNetConfig::new(), FaceNetConfig::new().with_lcn(false)] {
+        patch_score_equals_score_map_value_for(net);
+    }
+}
+
+fn patch_score_equals_score_map_value_for(net: FaceNetConfig) {
     let device = Device::flex();
-    let model = FaceNetConfig::new().init(&device);
+    let model = net.init(&device);
     // A textured image; min face 30 makes the first pyramid level the image itself.
     let img = GrayImage::from_fn(78, 66, |x, y| {
         image::Luma([((x * 7 + y * 13 + (x * y) % 17) % 256) as u8])

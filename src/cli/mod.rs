@@ -3,6 +3,7 @@
 pub mod common;
 pub mod detect;
 pub mod eval;
+pub mod fp_rate;
 pub mod gui;
 pub mod mining_sim;
 pub mod patches;

@@ -16,22 +16,32 @@ pub struct Args {
     pub out: PathBuf,
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
-    /// Number of scenes.
-    #[arg(long, default_value_t = 40)]
-    pub count: usize,
+    /// Number of scenes (default 40, or 80 with --hard).
+    #[arg(long)]
+    pub count: Option<usize>,
+    /// Hard pages: text, graphics, clutter and texture backgrounds, 16–48 px faces, a
+    /// scan-like degradation (the dev benchmark that tracks scanned real photos).
+    #[arg(long)]
+    pub hard: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let data = TrainingData::load(&args.data, None)?;
-    let cfg = CompositeConfig {
-        seed: args.seed,
-        scenes: args.count,
-        ..CompositeConfig::default()
+    let mut cfg = if args.hard {
+        CompositeConfig::hard(args.seed)
+    } else {
+        CompositeConfig {
+            seed: args.seed,
+            ..CompositeConfig::default()
+        }
     };
+    if let Some(n) = args.count {
+        cfg.scenes = n;
+    }
     let faces = compose(&data, &cfg, &args.out)?;
     println!(
         "{} scenes with {faces} faces written to {}",
-        args.count,
+        cfg.scenes,
         args.out.display()
     );
     Ok(ExitCode::SUCCESS)

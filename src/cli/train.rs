@@ -38,6 +38,15 @@ pub struct Args {
     pub init: Option<PathBuf>,
     #[arg(long, default_value_t = BackendKind::default())]
     pub backend: BackendKind,
+    /// Widths of conv1, conv2, conv3 (from scratch only).
+    #[arg(long, value_delimiter = ',', value_name = "C1,C2,C3")]
+    pub channels: Option<Vec<usize>>,
+    /// Face-free scenes scanned per bootstrapping round (0 = all).
+    #[arg(long)]
+    pub scenes_per_round: Option<usize>,
+    /// Smallest face size the bootstrapping scan looks for, pixels.
+    #[arg(long)]
+    pub mining_min_face: Option<f32>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -57,6 +66,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     if let Some(v) = args.round_epochs {
         cfg.round_epochs = v;
+    }
+    if let Some(c) = &args.channels {
+        let [a, b, c] = c[..] else {
+            anyhow::bail!("--channels takes three widths, e.g. 8,16,32");
+        };
+        cfg.net.channels = [a, b, c];
+    }
+    if let Some(v) = args.scenes_per_round {
+        cfg.mining.scenes_per_round = v;
+    }
+    if let Some(v) = args.mining_min_face {
+        cfg.mining.detector.pyramid.min_face = v;
     }
     let (init, mut meta) = match &args.init {
         Some(p) => {

@@ -2,29 +2,34 @@
 //!
 //! ```text
 //! input  [N, 1, H, W]        gray, (pixel/255 - 0.5)
-//! conv1  3×3, 1→c1, ReLU     [N, c1, H-2, W-2]
-//! pool1  2×2 max, stride 2   [N, c1, (H-2)/2, …]
+//! lcn    9×9 Gaussian, fixed [N, 1, H-8, W-8]  local contrast normalisation (`lcn.rs`)
+//! conv1  3×3, 1→c1, ReLU     [N, c1, H-10, W-10]
+//! pool1  2×2 max, stride 2   [N, c1, (H-10)/2, …]
 //! conv2  3×3, c1→c2, ReLU
 //! pool2  2×2 max, stride 2
 //! conv3  3×3, c2→c3, ReLU
-//! conv4  4×4, c3→1           [N, 1, H', W']  face logit per window
+//! conv4  2×2, c3→1           [N, 1, H', W']  face logit per window
 //! ```
-//! On a 30×30 patch the sizes run 30→28→14→12→6→4→1: one logit. On a whole image every
+//! On a 30×30 patch the sizes run 30→22→20→10→8→4→2→1: one logit. Models from before LCN
+//! (`lcn: false` in the sidecar) skip that stage and end in a 4×4 conv4 instead:
+//! 30→28→14→12→6→4→1. On a whole image every
 //! output cell (i, j) is the logit of the 30×30 window whose top-left corner is (4j, 4i):
 //! receptive field 30, stride 4 (the two poolings). There is no flatten or linear layer, so
 //! the same weights score one patch or a whole pyramid level in one pass, and the patch's
 //! score equals the map's value at its place exactly (a test checks it).
 //!
-//! Widths (8, 16, 32) give 6,401 parameters and about 680 multiply-adds per input pixel;
+//! Widths (8, 16, 32) give 6,017 parameters and about 680 multiply-adds per input pixel;
 //! the first layer is kept narrow and 3×3 because it runs at full resolution.
 
-use burn::config::Config;
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::tensor::activation::relu;
 use burn::tensor::module::conv2d;
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+
+use super::lcn::{self, lcn_on_host};
 
 /// Side of the square window the network classifies, in pixels.
 pub const WINDOW: usize = 30;
@@ -32,11 +37,20 @@ pub const WINDOW: usize = 30;
 pub const STRIDE: usize = 4;
 
 /// Architecture hyper-parameters; saved beside the weights so a file describes itself.
-#[derive(Config, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FaceNetConfig {
     /// Output channels of conv1, conv2, conv3.
-    #[config(default = "[8, 16, 32]")]
     pub channels: [usize; 3],
+    /// Local contrast normalisation first (and a 2×2 conv4 to keep the 30 px window).
+    /// Sidecars written before it existed lack the field: they are plain nets.
+    #[serde(default)]
+    pub lcn: bool,
+}
+
+impl Default for FaceNetConfig {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// The network; see the module docs for the layer table.
@@ -46,24 +60,51 @@ pub struct FaceNet {
     conv2: Conv2d,
     conv3: Conv2d,
     conv4: Conv2d,
+    /// Whether the input goes through `lcn` first (fixed, no weights).
+    #[module(skip)]
+    lcn: bool,
 }
 
 impl FaceNetConfig {
+    /// The current architecture: widths (8, 16, 32), LCN on.
+    pub fn new() -> Self {
+        Self {
+            channels: [8, 16, 32],
+            lcn: true,
+        }
+    }
+
+    pub fn with_channels(self, channels: [usize; 3]) -> Self {
+        Self { channels, ..self }
+    }
+
+    pub fn with_lcn(self, lcn: bool) -> Self {
+        Self { lcn, ..self }
+    }
+
+    /// Side of conv4's kernel: whatever brings the window back to exactly 30 pixels.
+    pub fn conv4_kernel(&self) -> usize {
+        if self.lcn { 2 } else { 4 }
+    }
+
     /// Builds a freshly initialised network on `device`.
     pub fn init(&self, device: &Device) -> FaceNet {
         let [c1, c2, c3] = self.channels;
+        let k = self.conv4_kernel();
         FaceNet {
             conv1: Conv2dConfig::new([1, c1], [3, 3]).init(device),
             conv2: Conv2dConfig::new([c1, c2], [3, 3]).init(device),
             conv3: Conv2dConfig::new([c2, c3], [3, 3]).init(device),
-            conv4: Conv2dConfig::new([c3, 1], [4, 4]).init(device),
+            conv4: Conv2dConfig::new([c3, 1], [k, k]).init(device),
+            lcn: self.lcn,
         }
     }
 
     /// Number of trainable parameters.
     pub fn num_params(&self) -> usize {
         let [c1, c2, c3] = self.channels;
-        (9 + 1) * c1 + (9 * c1 + 1) * c2 + (9 * c2 + 1) * c3 + (16 * c3 + 1)
+        let k = self.conv4_kernel();
+        (9 + 1) * c1 + (9 * c1 + 1) * c2 + (9 * c2 + 1) * c3 + (k * k * c3 + 1)
     }
 }
 
@@ -73,6 +114,7 @@ impl FaceNet {
     /// The training form. ReLU comes after each pooling: max and ReLU commute, and the pooled
     /// tensor is a quarter of the size.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
+        let x = if self.lcn { lcn::lcn(x) } else { x }; // [N, 1, H-8, W-8]
         let x = relu(max_pool_2x2(self.conv1.forward(x))); // [N, c1, (H-2)/2, …]
         let x = relu(max_pool_2x2(self.conv2.forward(x))); // [N, c2, ((H-2)/2-2)/2, …]
         let x = relu(self.conv3.forward(x)); // [N, c3, … - 2]
@@ -99,41 +141,48 @@ impl FaceNet {
                 relu(max_pool_2x2(x))
             }
         };
+        let x = match (self.lcn, host) {
+            (false, _) => x,
+            (true, true) => lcn_on_host(x), // [N, 1, H-8, W-8]
+            (true, false) => lcn::lcn(x),
+        };
         let x = pool_relu(self.conv1.forward(x)); // [N, c1, (H-2)/2, …]
         let x = pool_relu(self.conv2.forward(x)); // [N, c2, …]
         let x = relu(self.conv3.forward(x)); // [N, c3, h, w]
         if host {
-            self.conv4_by_taps(x) // [N, 1, h-3, w-3]
+            self.conv4_by_taps(x) // [N, 1, h-k+1, w-k+1]
         } else {
             self.conv4.forward(x) // a GPU does conv4 well as it is (measured on an H200)
         }
     }
 
-    /// conv4 as Σ over the 16 taps (kh, kw) of a 1×1 convolution's channel `4·kh + kw`,
-    /// shifted by (kh, kw). `[N, c3, h, w]` → `[N, 1, h-3, w-3]`.
+    /// conv4 (k×k, c3→1) as Σ over its k² taps (kh, kw) of a 1×1 convolution's channel
+    /// `k·kh + kw`, shifted by (kh, kw). `[N, c3, h, w]` → `[N, 1, h-k+1, w-k+1]`.
     fn conv4_by_taps(&self, x: Tensor<4>) -> Tensor<4> {
         let [n, c3, h, w] = x.dims();
-        if h < 4 || w < 4 {
+        let [_, _, k, _] = self.conv4.weight.dims();
+        if h < k || w < k {
             return self.conv4.forward(x);
         }
         let device = x.device();
-        // [1, c3, 4, 4] → [16 taps, c3, 1, 1]
+        let taps_n = k * k;
+        // [1, c3, k, k] → [k² taps, c3, 1, 1]
         let weight = self
             .conv4
             .weight
             .val()
-            .reshape([c3, 16])
+            .reshape([c3, taps_n])
             .swap_dims(0, 1)
-            .reshape([16, c3, 1, 1]);
+            .reshape([taps_n, c3, 1, 1]);
         // The bias rides on tap 0 only, so it is added once.
         let bias = self.conv4.bias.as_ref().map(|b| {
-            Tensor::cat(vec![b.val(), Tensor::zeros([15], &device)], 0) // [16]
+            Tensor::cat(vec![b.val(), Tensor::zeros([taps_n - 1], &device)], 0) // [k²]
         });
-        let taps = conv2d(x, weight, bias, ConvOptions::new([1, 1], [0, 0], [1, 1], 1)); // [N, 16, h, w]
-        let (ho, wo) = (h - 3, w - 3);
+        let taps = conv2d(x, weight, bias, ConvOptions::new([1, 1], [0, 0], [1, 1], 1)); // [N, k², h, w]
+        let (ho, wo) = (h + 1 - k, w + 1 - k);
         let mut sum = taps.clone().slice([0..n, 0..1, 0..ho, 0..wo]);
-        for t in 1..16 {
-            let (kh, kw) = (t / 4, t % 4);
+        for t in 1..taps_n {
+            let (kh, kw) = (t / k, t % k);
             sum = sum
                 + taps
                     .clone()
@@ -242,13 +291,18 @@ mod tests {
     #[test]
     fn infer_computes_what_forward_computes() {
         let device = Device::flex();
-        let net = FaceNetConfig::new().init(&device);
+        for cfg in [FaceNetConfig::new(), FaceNetConfig::new().with_lcn(false)] {
+            infer_matches_forward(&cfg.init(&device), &device);
+        }
+    }
+
+    fn infer_matches_forward(net: &FaceNet, device: &Device) {
         // Odd sizes exercise the dropped pooling edges; 30×30 is one window.
         for (h, w) in [(30, 30), (47, 61), (90, 33)] {
             let x: Vec<f32> = (0..h * w)
                 .map(|i| ((i * 7919) % 255) as f32 / 255.0 - 0.5)
                 .collect();
-            let x = Tensor::<4>::from_data(TensorData::new(x, [1, 1, h, w]), &device);
+            let x = Tensor::<4>::from_data(TensorData::new(x, [1, 1, h, w]), device);
             let a = net
                 .forward(x.clone())
                 .into_data()
@@ -261,14 +315,24 @@ mod tests {
                 assert!((p - q).abs() < 1e-4, "{p} vs {q} at {h}×{w}");
             }
         }
-        assert!(is_host(&device));
+        assert!(is_host(device));
     }
 
     #[test]
     fn param_count_matches_the_module() {
-        let cfg = FaceNetConfig::new();
-        let net = cfg.init(&Device::flex());
-        assert_eq!(net.num_params(), cfg.num_params());
-        assert_eq!(cfg.num_params(), 6401);
+        for (cfg, want) in [
+            (FaceNetConfig::new(), 6017),
+            (FaceNetConfig::new().with_lcn(false), 6401),
+        ] {
+            let net = cfg.init(&Device::flex());
+            assert_eq!(net.num_params(), cfg.num_params());
+            assert_eq!(cfg.num_params(), want);
+        }
+    }
+
+    #[test]
+    fn old_sidecars_without_lcn_load_as_plain_nets() {
+        let cfg: FaceNetConfig = serde_json::from_str(r#"{"channels": [8, 16, 32]}"#).unwrap();
+        assert_eq!(cfg, FaceNetConfig::new().with_lcn(false));
     }
 }

@@ -23,6 +23,9 @@ pub struct MiningConfig {
     pub per_scene: usize,
     /// The mined pool keeps at most this many windows (the newest).
     pub pool_cap: usize,
+    /// Scenes scanned per round, drawn afresh each round (0 = all): with thousands of
+    /// face-free images, many cheap rounds over changing subsets mine more than few full ones.
+    pub scenes_per_round: usize,
 }
 
 impl Default for MiningConfig {
@@ -31,7 +34,7 @@ impl Default for MiningConfig {
             detector: DetectorConfig {
                 pyramid: PyramidConfig {
                     scale_step: 1.25,
-                    min_face: 24.0,
+                    min_face: 20.0,
                     max_face: None,
                 },
                 threshold: -1.0,
@@ -41,8 +44,9 @@ impl Default for MiningConfig {
                     average: false,
                 },
             },
-            per_scene: 60,
-            pool_cap: 40_000,
+            per_scene: 40,
+            pool_cap: 60_000,
+            scenes_per_round: 1500,
         }
     }
 }
@@ -51,7 +55,7 @@ impl Default for MiningConfig {
 pub fn mine_false_positives(
     model: &FaceNet,
     device: &Device,
-    scenes: &[Scene],
+    scenes: &[&Scene],
     cfg: &MiningConfig,
     progress: &mut dyn FnMut(usize, usize),
     cancel: &AtomicBool,

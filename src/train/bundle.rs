@@ -16,7 +16,7 @@ use image::codecs::jpeg::JpegEncoder;
 use serde::{Deserialize, Serialize};
 
 use super::bootstrap::{MiningConfig, mine_false_positives};
-use super::data::{Scene, TrainingData, shrink_to};
+use super::data::{Scene, SceneKind, TrainingData, shrink_to};
 use super::faces::Face;
 use super::warp::{Octaves, Photometric, Region, WINDOW_PX, sample_square};
 use crate::atomic::{write_atomic, write_png};
@@ -105,10 +105,11 @@ pub fn write(
         .collect();
     write_png(&out.join("nonfaces.png"), atlas(&patches, WINDOW))?;
 
+    let scenes: Vec<&Scene> = data.scenes.iter().collect();
     let mined = mine_false_positives(
         model,
         device,
-        &data.scenes,
+        &scenes,
         &MiningConfig::default(),
         &mut |_, _| {},
         &AtomicBool::new(false),
@@ -170,6 +171,7 @@ pub fn load(dir: &Path) -> Result<TrainingData> {
     for (file, origin) in &index.scenes {
         scenes.push(Scene {
             name: origin.clone(),
+            kind: SceneKind::of_name(origin),
             octaves: Octaves::new(load_gray(&dir.join(file))?),
         });
     }

@@ -17,9 +17,40 @@ use crate::negatives::NegativeStore;
 /// larger than any the detector needs to reject, and it keeps memory and mining time bounded.
 const MAX_SCENE_SIDE: u32 = 1024;
 
-/// Face-free scene folders under `nonfaces/scenes/` used for negatives. `dogs.jpg` is left out
-/// on purpose: it is the false-positive probe.
-const SCENE_FOLDERS: [&str; 3] = ["wu_sun", "mate_nature", "skimage_sklearn"];
+/// Face-free scene folders under `nonfaces/scenes/` used for negatives, with the kind of
+/// content each holds (false positives are reported per kind). `dogs.jpg` is left out on
+/// purpose: it is the false-positive probe.
+pub const SCENE_FOLDERS: [(&str, SceneKind); 7] = [
+    ("wu_sun", SceneKind::Photo),
+    ("mate_nature", SceneKind::Photo),
+    ("skimage_sklearn", SceneKind::Photo),
+    ("seo_photos", SceneKind::Photo),
+    ("scene15", SceneKind::Photo),
+    ("seo_web", SceneKind::Graphics),
+    ("dtd10", SceneKind::Texture),
+];
+
+/// What a face-free scene shows: the three kinds fool a face detector in different ways.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum SceneKind {
+    /// Photographs of streets, rooms, nature, machines.
+    Photo,
+    /// Text, charts, maps, screenshots, clip art, engravings.
+    Graphics,
+    /// Close-up textures.
+    Texture,
+}
+
+impl SceneKind {
+    /// The kind of a scene named `folder/file` (a photo if the folder is not a known one).
+    pub fn of_name(name: &str) -> Self {
+        let folder = name.split('/').next().unwrap_or("");
+        SCENE_FOLDERS
+            .iter()
+            .find(|(f, _)| *f == folder)
+            .map_or(SceneKind::Photo, |&(_, kind)| kind)
+    }
+}
 
 /// Ready-made non-face patches under `nonfaces/`.
 const PATCH_FOLDERS: [&str; 2] = ["cbcl_24", "lfw_subset_25"];
@@ -28,6 +59,7 @@ const PATCH_FOLDERS: [&str; 2] = ["cbcl_24", "lfw_subset_25"];
 #[derive(Clone, Debug)]
 pub struct Scene {
     pub name: String,
+    pub kind: SceneKind,
     pub octaves: Octaves,
 }
 
@@ -107,12 +139,18 @@ impl TrainingData {
 
 fn load_scenes(dir: &Path) -> Result<(Vec<Scene>, Vec<Scene>)> {
     let (mut train, mut held) = (Vec::new(), Vec::new());
-    for folder in SCENE_FOLDERS {
+    for (folder, kind) in SCENE_FOLDERS {
         let sub = dir.join(folder);
         if !sub.is_dir() {
             log::warn!("scene folder {} is missing; skipped", sub.display());
             continue;
         }
+        // The newer sets keep their images in `images/` beside a SOURCE.txt.
+        let sub = if sub.join("images").is_dir() {
+            sub.join("images")
+        } else {
+            sub
+        };
         for path in image_files(&sub)? {
             let Some(image) = load_or_warn(&path) else {
                 continue;
@@ -121,6 +159,7 @@ fn load_scenes(dir: &Path) -> Result<(Vec<Scene>, Vec<Scene>)> {
             let scene = Scene {
                 octaves: Octaves::new(shrink_to(image, MAX_SCENE_SIDE)),
                 name: name.clone(),
+                kind,
             };
             if is_held_out(&name, SCENE_HOLDOUT) {
                 held.push(scene);

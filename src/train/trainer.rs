@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::bootstrap::{MiningConfig, mine_false_positives};
 use super::data::{DataSummary, Scene, TrainingData};
 use super::faces::Face;
-use super::warp::{Photometric, Region, WINDOW_PX};
+use super::warp::{Degradation, Photometric, Region, WINDOW_PX};
 use crate::detect::detector::score_windows;
 use crate::detect::model::{FaceNet, FaceNetConfig, WINDOW};
 use crate::error::{Error, Result};
@@ -52,14 +52,14 @@ impl Default for TrainConfig {
         Self {
             seed: 1,
             net: FaceNetConfig::new(),
-            epochs: 8,
-            rounds: 4,
-            round_epochs: 3,
+            epochs: 6,
+            rounds: 6,
+            round_epochs: 2,
             batch_size: 128,
             learning_rate: 2e-3,
             face_copies: 2,
             negative_ratio: 1.5,
-            hard_share: 0.4,
+            hard_share: 0.5,
             user_copies: 4,
             near_miss_share: 0.1,
             mining: MiningConfig::default(),
@@ -220,8 +220,8 @@ fn auc(scores: &[f32], labels: &[f32]) -> f32 {
 pub fn push_face(face: &Face, rng: Option<&mut StdRng>, out: &mut Vec<f32>) {
     let start = out.len();
     out.resize(start + WINDOW_PX, 0.0);
-    let (region, photo) = match rng {
-        None => (face.region, Photometric::NONE),
+    let (region, photo, degradation) = match rng {
+        None => (face.region, Photometric::NONE, Degradation::NONE),
         Some(rng) => {
             let r = face.region;
             let jitter = r.side / WINDOW as f32 * 1.5; // ±1.5 window pixels
@@ -232,10 +232,11 @@ pub fn push_face(face: &Face, rng: Option<&mut StdRng>, out: &mut Vec<f32>) {
                 angle: rng.random_range(-0.2..0.2f32),
                 mirror: rng.random_bool(0.5),
             };
-            (region, Photometric::random(rng))
+            (region, Photometric::random(rng), Degradation::random(rng))
         }
     };
     super::warp::sample(&face.image, region, photo, &mut out[start..]);
+    degradation.apply(&mut out[start..]);
 }
 
 /// A face seen too close: 40–65 % of its window, somewhere inside it.
@@ -258,6 +259,7 @@ fn push_near_miss(face: &Face, rng: &mut StdRng, out: &mut Vec<f32>) {
         Photometric::random(rng),
         &mut out[start..],
     );
+    Degradation::random(rng).apply(&mut out[start..]);
 }
 
 /// A random square of a random scene, at a random scale (smaller sides more likely, as in a
@@ -279,6 +281,7 @@ fn push_scene_patch(scenes: &[Scene], rng: &mut StdRng, out: &mut Vec<f32>) {
     scene
         .octaves
         .sample(region, Photometric::random(rng), &mut out[start..]);
+    Degradation::random(rng).apply(&mut out[start..]);
 }
 
 /// Copies window `i` of `src` with a random mirror and photometric change.
@@ -286,12 +289,14 @@ fn push_augmented_window(src: &[f32], i: usize, rng: &mut StdRng, out: &mut Vec<
     let w = &src[i * WINDOW_PX..(i + 1) * WINDOW_PX];
     let mirror = rng.random_bool(0.5);
     let p = Photometric::random(rng);
+    let start = out.len();
     for y in 0..WINDOW {
         for x in 0..WINDOW {
             let sx = if mirror { WINDOW - 1 - x } else { x };
             out.push(p.apply(w[y * WINDOW + sx]));
         }
     }
+    Degradation::random(rng).apply(&mut out[start..]);
 }
 
 /// One epoch's examples: (windows, labels).
@@ -346,6 +351,18 @@ fn epoch_examples(
     (windows, labels)
 }
 
+/// `n` scenes drawn without replacement (all of them if `n` is 0 or too many), in file order.
+fn mining_subset<'a>(scenes: &'a [Scene], n: usize, rng: &mut StdRng) -> Vec<&'a Scene> {
+    if n == 0 || n >= scenes.len() {
+        return scenes.iter().collect();
+    }
+    let mut idx: Vec<usize> = (0..scenes.len()).collect();
+    idx.shuffle(rng);
+    idx.truncate(n);
+    idx.sort_unstable();
+    idx.into_iter().map(|i| &scenes[i]).collect()
+}
+
 /// Mean binary cross-entropy with logits, in the numerically stable form
 /// `max(x, 0) − x·y + log(1 + e^−|x|)`. `logits`, `targets`: `[B]`.
 pub fn bce_with_logits(logits: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
@@ -384,10 +401,11 @@ pub fn train(
     for round in 0..=cfg.rounds {
         if round > 0 {
             let valid = model.valid();
+            let scenes = mining_subset(&data.scenes, cfg.mining.scenes_per_round, &mut rng);
             let found = mine_false_positives(
                 &valid,
                 device,
-                &data.scenes,
+                &scenes,
                 &cfg.mining,
                 &mut |done, total| {
                     on_event(TrainEvent::Mining {

@@ -36,10 +36,10 @@ impl Photometric {
         offset: 0.0,
     };
 
-    /// Random contrast ×[0.6, 1.4] and brightness ±0.15.
+    /// Random contrast ×[0.35, 1.4] and brightness ±0.15.
     pub fn random(rng: &mut impl rand::Rng) -> Self {
         Self {
-            gain: rng.random_range(0.6..1.4),
+            gain: rng.random_range(0.35..1.4),
             offset: rng.random_range(-0.15..0.15),
         }
     }
@@ -49,6 +49,151 @@ impl Photometric {
     pub fn apply(&self, v: f32) -> f32 {
         (v * self.gain + self.offset).clamp(-0.5, 0.5)
     }
+}
+
+/// Scan-like and low-resolution looks, applied to a whole sampled window: the faces in
+/// scanned newspapers and group photos are 16–28 px, blurred, noisy and tone-mapped, and the
+/// pyramid upsamples them to 30 px. Negatives get the same treatment at the same rate, so a
+/// degraded look is never a cue for "face".
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Degradation {
+    /// Side the window is shrunk to and blown back up from (30 = not at all).
+    pub low_res: usize,
+    /// Gaussian blur σ in window pixels (0 = none).
+    pub blur: f32,
+    /// Gamma applied to the [0, 1] grey level (1 = none).
+    pub gamma: f32,
+    /// Standard deviation of added noise, normalised units (0 = none).
+    pub noise: f32,
+    /// Seed of the noise.
+    pub noise_seed: u64,
+}
+
+impl Degradation {
+    pub const NONE: Degradation = Degradation {
+        low_res: WINDOW,
+        blur: 0.0,
+        gamma: 1.0,
+        noise: 0.0,
+        noise_seed: 0,
+    };
+
+    /// Each effect independently, about half the windows untouched.
+    pub fn random(rng: &mut impl rand::Rng) -> Self {
+        let mut d = Self::NONE;
+        if rng.random_bool(0.25) {
+            d.low_res = rng.random_range(13..=22);
+        }
+        if rng.random_bool(0.2) {
+            d.blur = rng.random_range(0.4..1.2);
+        }
+        if rng.random_bool(0.25) {
+            d.gamma = rng.random_range(0.6..1.7);
+        }
+        if rng.random_bool(0.2) {
+            d.noise = rng.random_range(0.005..0.04);
+            d.noise_seed = rng.random();
+        }
+        d
+    }
+
+    /// Applies the effects in the order a camera and a scanner would: optics (blur), sensor
+    /// resolution, tone curve, noise. `w`: one 30×30 normalised window.
+    pub fn apply(&self, w: &mut [f32]) {
+        debug_assert_eq!(w.len(), WINDOW_PX);
+        if self.blur > 0.0 {
+            blur(w, self.blur);
+        }
+        if self.low_res < WINDOW {
+            let small = resample(w, WINDOW, self.low_res);
+            w.copy_from_slice(&resample(&small, self.low_res, WINDOW));
+        }
+        if self.gamma != 1.0 {
+            for v in w.iter_mut() {
+                *v = (*v + 0.5).clamp(0.0, 1.0).powf(self.gamma) - 0.5;
+            }
+        }
+        if self.noise > 0.0 {
+            use rand::SeedableRng;
+            let mut rng = rand::rngs::StdRng::seed_from_u64(self.noise_seed);
+            for v in w.iter_mut() {
+                // Sum of two uniforms: a cheap bell with standard deviation `noise`.
+                let n: f32 = rng.random_range(-1.0..1.0f32) + rng.random_range(-1.0..1.0f32);
+                *v = (*v + n * self.noise * 1.2247).clamp(-0.5, 0.5);
+            }
+        }
+    }
+}
+
+/// Separable Gaussian blur of a square window, border repeated.
+fn blur(w: &mut [f32], sigma: f32) {
+    let r = (2.0 * sigma).ceil() as i32;
+    let taps: Vec<f32> = (-r..=r)
+        .map(|d| (-(d * d) as f32 / (2.0 * sigma * sigma)).exp())
+        .collect();
+    let sum: f32 = taps.iter().sum();
+    let n = WINDOW as i32;
+    let pass = |src: &[f32], dst: &mut [f32], horizontal: bool| {
+        for y in 0..n {
+            for x in 0..n {
+                let mut acc = 0.0;
+                for (k, t) in taps.iter().enumerate() {
+                    let d = k as i32 - r;
+                    let (sx, sy) = if horizontal {
+                        ((x + d).clamp(0, n - 1), y)
+                    } else {
+                        (x, (y + d).clamp(0, n - 1))
+                    };
+                    acc += t * src[(sy * n + sx) as usize];
+                }
+                dst[(y * n + x) as usize] = acc / sum;
+            }
+        }
+    };
+    let mut tmp = vec![0.0; WINDOW_PX];
+    pass(w, &mut tmp, true);
+    pass(&tmp, w, false);
+}
+
+/// Resamples a `from × from` square to `to × to`: area-averaging down, bilinear up (as the
+/// pyramid upsamples a small face).
+fn resample(src: &[f32], from: usize, to: usize) -> Vec<f32> {
+    let ratio = from as f32 / to as f32;
+    let mut out = vec![0.0; to * to];
+    if to < from {
+        for oy in 0..to {
+            for ox in 0..to {
+                let (y0, y1) = (oy as f32 * ratio, (oy + 1) as f32 * ratio);
+                let (x0, x1) = (ox as f32 * ratio, (ox + 1) as f32 * ratio);
+                let (mut acc, mut area) = (0.0, 0.0);
+                for sy in y0.floor() as usize..(y1.ceil() as usize).min(from) {
+                    let wy = (y1.min(sy as f32 + 1.0) - y0.max(sy as f32)).max(0.0);
+                    for sx in x0.floor() as usize..(x1.ceil() as usize).min(from) {
+                        let wx = (x1.min(sx as f32 + 1.0) - x0.max(sx as f32)).max(0.0);
+                        acc += wx * wy * src[sy * from + sx];
+                        area += wx * wy;
+                    }
+                }
+                out[oy * to + ox] = acc / area.max(1e-6);
+            }
+        }
+    } else {
+        let last = (from - 1) as f32;
+        for oy in 0..to {
+            let sy = ((oy as f32 + 0.5) * ratio - 0.5).clamp(0.0, last);
+            let (y0, fy) = (sy.floor() as usize, sy.fract());
+            let y1 = (y0 + 1).min(from - 1);
+            for ox in 0..to {
+                let sx = ((ox as f32 + 0.5) * ratio - 0.5).clamp(0.0, last);
+                let (x0, fx) = (sx.floor() as usize, sx.fract());
+                let x1 = (x0 + 1).min(from - 1);
+                let top = src[y0 * from + x0] * (1.0 - fx) + src[y0 * from + x1] * fx;
+                let bottom = src[y1 * from + x0] * (1.0 - fx) + src[y1 * from + x1] * fx;
+                out[oy * to + ox] = top * (1.0 - fy) + bottom * fy;
+            }
+        }
+    }
+    out
 }
 
 /// Samples `region` of `src` into `out` (900 normalised values, row-major). Coordinates outside
@@ -159,5 +304,30 @@ mod tests {
             &mut out,
         );
         assert!((out[0] - normalise(img.get_pixel(29, 0).0[0])).abs() < 1e-6);
+    }
+
+    #[test]
+    fn degradations_keep_a_flat_window_flat_and_blur_edges() {
+        let mut flat = vec![0.1; WINDOW_PX];
+        let d = Degradation {
+            low_res: 15,
+            blur: 1.0,
+            ..Degradation::NONE
+        };
+        d.apply(&mut flat);
+        assert!(flat.iter().all(|v| (v - 0.1).abs() < 1e-4));
+        // A vertical step edge gets intermediate values after blur + low resolution.
+        let mut edge: Vec<f32> = (0..WINDOW_PX)
+            .map(|i| if i % WINDOW < 15 { -0.4 } else { 0.4 })
+            .collect();
+        d.apply(&mut edge);
+        let mid = edge[10 * WINDOW + 15];
+        assert!(mid > -0.35 && mid < 0.35, "{mid}");
+        assert!(edge[10 * WINDOW] < -0.3 && edge[10 * WINDOW + 29] > 0.3);
+        // NONE changes nothing.
+        let mut w: Vec<f32> = (0..WINDOW_PX).map(|i| (i % 7) as f32 / 20.0).collect();
+        let before = w.clone();
+        Degradation::NONE.apply(&mut w);
+        assert_eq!(w, before);
     }
 }
