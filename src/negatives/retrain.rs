@@ -33,8 +33,8 @@ impl Default for RetrainConfig {
         Self {
             epochs: 3,
             learning_rate: 5e-4,
-            user_copies: 8,
-            face_copies: 2,
+            user_copies: 24,
+            face_copies: 3,
             negative_ratio: 1.5,
             seed: 11,
             threshold: 0.0,

@@ -62,15 +62,20 @@ pub struct SimReport {
 
 /// Runs the check with the bundled model and training set. `work` receives the store and the
 /// composite scenes.
+/// Scene folders whose held-out images the simulated user looks at.
+const WEBCAM_LIKE_FOLDERS: [&str; 3] = ["wu_sun/", "mate_nature/", "skimage_sklearn/"];
+
 pub fn run(data_root: &Path, work: &Path, cfg: &SimConfig, device: &Device) -> Result<SimReport> {
     let (net, meta) = weights::load(&weights::bundled_path(), device)?;
     let detector = Detector::new(net.clone(), device.clone(), meta.detector.clone())?;
     let data = TrainingData::load(data_root, None)?;
 
-    // Held-out face-free scenes, alternately "marked" and "other" frames.
+    // Held-out natural scenes (the original three photo folders, as a webcam would see),
+    // alternately "marked" and "other" frames.
     let frames: Vec<GrayImage> = data
         .val_scenes
         .iter()
+        .filter(|s| WEBCAM_LIKE_FOLDERS.iter().any(|f| s.name.starts_with(f)))
         .map(|s| fit(s.image(), cfg.frame_size))
         .collect();
     let (marked, other): (Vec<_>, Vec<_>) =

@@ -34,7 +34,7 @@ impl Default for MiningConfig {
             detector: DetectorConfig {
                 pyramid: PyramidConfig {
                     scale_step: 1.25,
-                    min_face: 20.0,
+                    min_face: 16.0,
                     max_face: None,
                 },
                 threshold: -1.0,
@@ -46,7 +46,7 @@ impl Default for MiningConfig {
             },
             per_scene: 40,
             pool_cap: 60_000,
-            scenes_per_round: 1500,
+            scenes_per_round: 1200,
         }
     }
 }

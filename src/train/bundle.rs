@@ -28,6 +28,8 @@ use crate::gray::load_gray;
 /// trainer's shifts, scales and rotations still sample real pixels.
 pub const FACE_CROP: usize = 40;
 const COLUMNS: usize = 50;
+/// Training scenes the bundle's hard negatives are mined from.
+const MINING_SCENES: usize = 800;
 
 /// How much of the data goes into the bundle.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -105,7 +107,8 @@ pub fn write(
         .collect();
     write_png(&out.join("nonfaces.png"), atlas(&patches, WINDOW))?;
 
-    let scenes: Vec<&Scene> = data.scenes.iter().collect();
+    // An even spread of the training scenes is plenty for 3,000 hard negatives.
+    let scenes: Vec<&Scene> = spread(&data.scenes, MINING_SCENES).collect();
     let mined = mine_false_positives(
         model,
         device,

@@ -52,8 +52,8 @@ impl Default for TrainConfig {
         Self {
             seed: 1,
             net: FaceNetConfig::new(),
-            epochs: 6,
-            rounds: 6,
+            epochs: 8,
+            rounds: 8,
             round_epochs: 2,
             batch_size: 128,
             learning_rate: 2e-3,
