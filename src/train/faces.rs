@@ -145,11 +145,7 @@ pub fn load_faces(faces_dir: &Path) -> Result<(Vec<Face>, Vec<Face>)> {
                 image,
                 region,
             };
-            if is_held_out(&name, FACE_HOLDOUT) {
-                held.push(face);
-            } else {
-                train.push(face);
-            }
+            split_by_name(face, &name, &mut train, &mut held);
         }
     }
     for set in BOXED_SETS {
@@ -168,11 +164,7 @@ pub fn load_faces(faces_dir: &Path) -> Result<(Vec<Face>, Vec<Face>)> {
                 image,
                 region,
             };
-            if is_held_out(&name, FACE_HOLDOUT) {
-                held.push(face);
-            } else {
-                train.push(face);
-            }
+            split_by_name(face, &name, &mut train, &mut held);
         }
     }
     if train.is_empty() {
@@ -182,6 +174,15 @@ pub fn load_faces(faces_dir: &Path) -> Result<(Vec<Face>, Vec<Face>)> {
         )));
     }
     Ok((train, held))
+}
+
+/// Puts `face` into the held-out or the training part, by its `set/file` name.
+fn split_by_name(face: Face, name: &str, train: &mut Vec<Face>, held: &mut Vec<Face>) {
+    if is_held_out(name, FACE_HOLDOUT) {
+        held.push(face);
+    } else {
+        train.push(face);
+    }
 }
 
 /// Every square box of a box file as (image path, canonical window). Lines that do not parse
