@@ -239,6 +239,18 @@ mod tests {
     }
 
     #[test]
+    fn box_files_give_canonical_windows_and_skip_bad_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("boxes.txt");
+        std::fs::write(&file, "a.png 10 20 30 30\nbroken line\nb.png 0 0 -4 4\n").unwrap();
+        let faces = boxed_faces(&file).unwrap();
+        assert_eq!(faces.len(), 1);
+        let (path, r) = &faces[0];
+        assert_eq!(path, &dir.path().join("a.png"));
+        assert_eq!((r.cx, r.cy, r.side), (25.0, 35.0, 30.0));
+    }
+
+    #[test]
     fn oversized_framings_are_capped() {
         let r = FRAMINGS[2].region(64, 64); // ORL would need 75 px
         assert!((r.side - 70.4).abs() < 1e-3);
