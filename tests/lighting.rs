@@ -71,10 +71,14 @@ fn contrast_and_a_light_ramp_barely_move_a_face_logit() {
         found * 10 >= n * 7,
         "only {found} of {n} faces score above 0"
     );
-    for (what, changed, bound) in [
-        ("contrast ×0.3", &third_contrast, 1.5),
-        ("ramp", &ramp, 1.5),
+    // Logit scales differ between models (the cascade's second stage is more confident
+    // than a single net), so the bound is a share of the faces' own median logit.
+    let scale = median(base.iter().map(|s| s.abs()).collect());
+    for (what, changed, share) in [
+        ("contrast ×0.3", &third_contrast, 0.35),
+        ("ramp", &ramp, 0.35),
     ] {
+        let bound = share * scale;
         let scores = score_windows(&model, changed, &device);
         let moved: Vec<f32> = scores
             .iter()
@@ -83,10 +87,10 @@ fn contrast_and_a_light_ramp_barely_move_a_face_logit() {
             .collect();
         let m = median(moved);
         eprintln!(
-            "{what}: median logit change {m}; {} of {found} faces still above 0",
+            "{what}: median logit change {m} of median |logit| {scale}; {} of {found} faces still above 0",
             scores.iter().filter(|&&s| s > 0.0).count()
         );
-        assert!(m < bound, "{what}: median logit change {m}");
+        assert!(m < bound, "{what}: median logit change {m} (bound {bound})");
         let still = scores.iter().filter(|&&s| s > 0.0).count();
         assert!(
             still * 10 >= found * 8,

@@ -1,10 +1,13 @@
 //! `facecam scenes`: build composite validation scenes from held-out data.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 use std::process::ExitCode;
 
 use facecam::scenes::{CompositeConfig, compose};
 use facecam::train::TrainingData;
+use facecam::train::data::synthetic_pages;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -23,9 +26,16 @@ pub struct Args {
     /// scan-like degradation (the dev benchmark that tracks scanned real photos).
     #[arg(long)]
     pub hard: bool,
+    /// Instead, write the first N synthetic face-free pages the trainer adds to its scenes
+    /// (text, symbols, line art), to look at.
+    #[arg(long, value_name = "N")]
+    pub synthetic: Option<usize>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(n) = args.synthetic {
+        return write_synthetic(n, &args.out);
+    }
     let data = TrainingData::load(&args.data, None)?;
     let mut cfg = if args.hard {
         CompositeConfig::hard(args.seed)
@@ -44,5 +54,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         cfg.scenes,
         args.out.display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_synthetic(n: usize, out: &Path) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    for (i, page) in synthetic_pages(n).iter().enumerate() {
+        let path = out.join(format!("synthetic_{i:04}.png"));
+        page.save(&path)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    println!("{n} synthetic pages written to {}", out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -6,7 +6,9 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
 use facecam::BackendKind;
+use facecam::detect::SecondStageConfig;
 use facecam::detect::weights::{self, ModelMeta};
+use facecam::train::data::SYNTHETIC_PAGES;
 use facecam::train::{TrainConfig, TrainEvent, TrainingData, train};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -47,12 +49,31 @@ pub struct Args {
     /// Smallest face size the bootstrapping scan looks for, pixels.
     #[arg(long)]
     pub mining_min_face: Option<f32>,
+    /// Train a cascade's second stage of these widths on top of `--init`'s net, which stays
+    /// fixed (the first bootstrapping round mines what the first stage lets through).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "C1,C2,C3",
+        requires = "init"
+    )]
+    pub second_stage: Option<Vec<usize>>,
+    /// First-stage logit a window needs to reach the second stage.
+    #[arg(long, default_value_t = -2.0, allow_hyphen_values = true)]
+    pub gate: f32,
+    /// Largest share of an epoch's negatives drawn from the mined pool.
+    #[arg(long)]
+    pub hard_share: Option<f32>,
+    /// Synthetic face-free pages (text, symbols, line art) added to the scenes.
+    #[arg(long, default_value_t = SYNTHETIC_PAGES)]
+    pub synthetic_pages: usize,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let device = args.backend.device()?;
     let data = TrainingData::load(&args.data, args.negatives.as_deref())
-        .with_context(|| format!("loading training data from {}", args.data.display()))?;
+        .with_context(|| format!("loading training data from {}", args.data.display()))?
+        .with_synthetic_pages(args.synthetic_pages);
     log::info!("data: {:?}", data.summary());
     let mut cfg = TrainConfig {
         seed: args.seed,
@@ -79,9 +100,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(v) = args.mining_min_face {
         cfg.mining.detector.pyramid.min_face = v;
     }
+    if let Some(v) = args.hard_share {
+        cfg.hard_share = v;
+    }
     let (init, mut meta) = match &args.init {
         Some(p) => {
-            let (m, meta) = weights::load(p, &device)?;
+            let (mut m, mut meta) = weights::load(p, &device)?;
+            if let Some(c) = &args.second_stage {
+                let [a, b, c] = c[..] else {
+                    anyhow::bail!("--second-stage takes three widths, e.g. 16,32,64");
+                };
+                anyhow::ensure!(args.gate.is_finite(), "--gate must be a number");
+                let second = SecondStageConfig {
+                    channels: [a, b, c],
+                    gate: args.gate,
+                };
+                m = m.with_second_stage(second, &device);
+                meta.net.second = Some(second);
+                if args.epochs.is_none() {
+                    cfg.epochs = 0; // mine the first stage's false positives before training
+                }
+            }
             cfg.net = meta.net.clone();
             (Some(m), meta)
         }

@@ -11,6 +11,6 @@ pub mod scan;
 pub mod weights;
 
 pub use detector::{Detector, DetectorConfig};
-pub use model::{FaceNet, FaceNetConfig, STRIDE, WINDOW};
+pub use model::{FaceNet, FaceNetConfig, STRIDE, SecondStageConfig, WINDOW};
 pub use nms::{Detection, NmsConfig};
 pub use pyramid::PyramidConfig;

@@ -20,6 +20,16 @@
 //!
 //! Widths (8, 16, 32) give 6,017 parameters and about 680 multiply-adds per input pixel;
 //! the first layer is kept narrow and 3×3 because it runs at full resolution.
+//!
+//! ## Cascade
+//! A net may carry a **second stage**: a wider net of the same shape (LCN, 30×30 window)
+//! that scores only the windows this one passes (logit ≥ `gate`), as in Viola–Jones and
+//! Rowley's arbitration. The cheap first stage still sweeps the whole pyramid; the second
+//! one sees the few hundred windows left, so capacity goes where the hard cases are (text,
+//! pips, drawings) without widening the full-resolution layers. `infer` returns the second
+//! stage's logit where the first passes, and `first − REJECTED` where it does not, so a
+//! patch and a score map still agree exactly. Training a cascade trains the second stage
+//! only (`forward`), on top of a trained first stage.
 
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -45,7 +55,23 @@ pub struct FaceNetConfig {
     /// Sidecars written before it existed lack the field: they are plain nets.
     #[serde(default)]
     pub lcn: bool,
+    /// The cascade's second stage, if any (sidecars from before cascades have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second: Option<SecondStageConfig>,
 }
+
+/// A cascade's second stage: its widths (LCN always on) and the first-stage logit a window
+/// needs before the second stage looks at it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SecondStageConfig {
+    pub channels: [usize; 3],
+    pub gate: f32,
+}
+
+/// How far below its first-stage logit a window the first stage rejects is reported: far
+/// enough below every usable threshold that rejected windows never become boxes, while
+/// their order (for the heat map) is kept.
+pub const REJECTED: f32 = 10.0;
 
 impl Default for FaceNetConfig {
     fn default() -> Self {
@@ -63,6 +89,12 @@ pub struct FaceNet {
     /// Whether the input goes through `lcn` first (fixed, no weights).
     #[module(skip)]
     lcn: bool,
+    /// The cascade's second stage: empty, or one net (a `Vec` because a module cannot hold
+    /// a `Box` of itself).
+    second: Vec<FaceNet>,
+    /// First-stage logit a window needs to reach `second`.
+    #[module(skip)]
+    gate: f32,
 }
 
 impl FaceNetConfig {
@@ -71,6 +103,7 @@ impl FaceNetConfig {
         Self {
             channels: [8, 16, 32],
             lcn: true,
+            second: None,
         }
     }
 
@@ -87,7 +120,7 @@ impl FaceNetConfig {
         if self.lcn { 2 } else { 4 }
     }
 
-    /// Builds a freshly initialised network on `device`.
+    /// Builds a freshly initialised network (both stages of a cascade) on `device`.
     pub fn init(&self, device: &Device) -> FaceNet {
         let [c1, c2, c3] = self.channels;
         let k = self.conv4_kernel();
@@ -97,23 +130,63 @@ impl FaceNetConfig {
             conv3: Conv2dConfig::new([c2, c3], [3, 3]).init(device),
             conv4: Conv2dConfig::new([c3, 1], [k, k]).init(device),
             lcn: self.lcn,
+            second: self
+                .second
+                .iter()
+                .map(|s| s.net_config().init(device))
+                .collect(),
+            gate: self.second.map_or(0.0, |s| s.gate),
         }
     }
 
-    /// Number of trainable parameters.
+    /// Number of trainable parameters (both stages).
     pub fn num_params(&self) -> usize {
         let [c1, c2, c3] = self.channels;
         let k = self.conv4_kernel();
-        (9 + 1) * c1 + (9 * c1 + 1) * c2 + (9 * c2 + 1) * c3 + (k * k * c3 + 1)
+        let own = (9 + 1) * c1 + (9 * c1 + 1) * c2 + (9 * c2 + 1) * c3 + (k * k * c3 + 1);
+        own + self.second.map_or(0, |s| s.net_config().num_params())
+    }
+}
+
+impl SecondStageConfig {
+    /// The second stage as a net of its own.
+    pub fn net_config(&self) -> FaceNetConfig {
+        FaceNetConfig {
+            channels: self.channels,
+            lcn: true,
+            second: None,
+        }
     }
 }
 
 impl FaceNet {
-    /// `[N, 1, H, W]` normalised gray → `[N, 1, map_len(H), map_len(W)]` face logits.
-    ///
-    /// The training form. ReLU comes after each pooling: max and ReLU commute, and the pooled
-    /// tensor is a quarter of the size.
+    /// A cascade: this (trained) net as the first stage and a freshly initialised second
+    /// stage, ready to train. An existing second stage is replaced.
+    pub fn with_second_stage(self, second: SecondStageConfig, device: &Device) -> FaceNet {
+        FaceNet {
+            second: vec![second.net_config().init(device)],
+            gate: second.gate,
+            ..self
+        }
+    }
+
+    /// Whether a second stage rescores what this net passes.
+    pub fn is_cascade(&self) -> bool {
+        !self.second.is_empty()
+    }
+
+    /// `[N, 1, H, W]` normalised gray → `[N, 1, map_len(H), map_len(W)]` logits of the stage
+    /// being trained: the second one of a cascade (the first stays fixed), else this one.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
+        match self.second.first() {
+            Some(second) => second.forward(x),
+            None => self.forward_stage(x),
+        }
+    }
+
+    /// This stage's logits, in the training form. ReLU comes after each pooling: max and
+    /// ReLU commute, and the pooled tensor is a quarter of the size.
+    fn forward_stage(&self, x: Tensor<4>) -> Tensor<4> {
         let x = if self.lcn { lcn::lcn(x) } else { x }; // [N, 1, H-8, W-8]
         let x = relu(max_pool_2x2(self.conv1.forward(x))); // [N, c1, (H-2)/2, …]
         let x = relu(max_pool_2x2(self.conv2.forward(x))); // [N, c2, ((H-2)/2-2)/2, …]
@@ -121,8 +194,8 @@ impl FaceNet {
         self.conv4.forward(x) // [N, 1, … - 3]
     }
 
-    /// The same function as `forward`, arranged for speed when only the output is needed
-    /// (detection, scoring): equal up to float rounding (a test checks it).
+    /// The same function as `forward` for a single net, arranged for speed when only the
+    /// output is needed (detection, scoring): equal up to float rounding (a test checks it).
     ///
     /// - On a CPU backend, pooling and ReLU run as one pass over the host buffer: Burn's
     ///   reductions took a quarter of a frame in a profile (callgrind), for work that is one
@@ -132,7 +205,20 @@ impl FaceNet {
     ///   im2col buffer per pixel, half of all the im2col traffic for 4 % of the arithmetic.
     ///
     /// Together: 84 → 50 ms a frame on one core (`cargo bench --bench detect`).
+    ///
+    /// A cascade's second stage rescores the windows the first passes (module docs).
     pub fn infer(&self, x: Tensor<4>) -> Tensor<4> {
+        match self.second.first() {
+            Some(second) => {
+                let first = self.infer_stage(x.clone()); // [N, 1, h', w']
+                verify(second, self.gate, x, first)
+            }
+            None => self.infer_stage(x),
+        }
+    }
+
+    /// This stage alone, in the fast form (see `infer`).
+    fn infer_stage(&self, x: Tensor<4>) -> Tensor<4> {
         let host = is_host(&x.device());
         let pool_relu = |x: Tensor<4>| {
             if host {
@@ -190,6 +276,47 @@ impl FaceNet {
         }
         sum
     }
+}
+
+/// The cascade's second step: windows of `x` (`[N, 1, H, W]`) whose first-stage logit in
+/// `first` (`[N, 1, h', w']`) reaches `gate` are cut out, 30×30 at (4j, 4i), and scored by
+/// `second`; the rest drop by `REJECTED`. Returns the combined `[N, 1, h', w']` map.
+fn verify(second: &FaceNet, gate: f32, x: Tensor<4>, first: Tensor<4>) -> Tensor<4> {
+    /// Windows per second-stage batch: bounds the memory a busy frame can take.
+    const BATCH: usize = 256;
+    let [_, _, h, w] = x.dims();
+    let dims @ [_, _, mh, mw] = first.dims();
+    let device = first.device();
+    let mut scores = host_values(first);
+    let passed: Vec<usize> = (0..scores.len()).filter(|&k| scores[k] >= gate).collect();
+    for s in scores.iter_mut().filter(|s| **s < gate) {
+        *s -= REJECTED;
+    }
+    if !passed.is_empty() {
+        let pixels = host_values(x);
+        for chunk in passed.chunks(BATCH) {
+            let mut windows = Vec::with_capacity(chunk.len() * WINDOW * WINDOW);
+            for &k in chunk {
+                let (image, i, j) = (k / (mh * mw), (k / mw) % mh, k % mw);
+                let origin = image * h * w + i * STRIDE * w + j * STRIDE;
+                for row in 0..WINDOW {
+                    windows.extend_from_slice(&pixels[origin + row * w..][..WINDOW]);
+                }
+            }
+            let batch = TensorData::new(windows, [chunk.len(), 1, WINDOW, WINDOW]);
+            let logits = second.infer_stage(Tensor::from_data(batch, &device)); // [n, 1, 1, 1]
+            for (&k, logit) in chunk.iter().zip(host_values(logits)) {
+                scores[k] = logit;
+            }
+        }
+    }
+    Tensor::from_data(TensorData::new(scores, dims), &device)
+}
+
+fn host_values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data()
+        .try_into_vec::<f32>()
+        .expect("the network computes in f32")
 }
 
 /// Whether tensors on `device` live in host memory (the CPU backends), so their buffers can be
@@ -319,10 +446,70 @@ mod tests {
     }
 
     #[test]
+    fn a_cascade_rescores_exactly_the_windows_its_first_stage_passes() {
+        let device = Device::flex();
+        let first = FaceNetConfig::new().init(&device);
+        let (h, w) = (46, 58); // a 5 × 8 map
+        let x: Vec<f32> = (0..h * w)
+            .map(|i| ((i * 7919) % 255) as f32 / 255.0 - 0.5)
+            .collect();
+        let x = Tensor::<4>::from_data(TensorData::new(x, [1, 1, h, w]), &device);
+        let plain = host_values(first.infer(x.clone()));
+        // The gate at the median first-stage logit: about half the windows pass.
+        let mut sorted = plain.clone();
+        sorted.sort_by(f32::total_cmp);
+        let gate = sorted[sorted.len() / 2];
+        let second = SecondStageConfig {
+            channels: [4, 8, 8],
+            gate,
+        };
+        let cascade = first.with_second_stage(second, &device);
+        assert!(cascade.is_cascade());
+        let combined = host_values(cascade.infer(x.clone()));
+        let stage2 = &cascade.second[0];
+        let (mh, mw) = (map_len(h), map_len(w));
+        for i in 0..mh {
+            for j in 0..mw {
+                let k = i * mw + j;
+                let want = if plain[k] >= gate {
+                    let patch = x.clone().slice([
+                        0..1,
+                        0..1,
+                        i * STRIDE..i * STRIDE + WINDOW,
+                        j * STRIDE..j * STRIDE + WINDOW,
+                    ]);
+                    host_values(stage2.infer(patch))[0]
+                } else {
+                    plain[k] - REJECTED
+                };
+                assert!(
+                    (combined[k] - want).abs() < 1e-4,
+                    "({i}, {j}): {} vs {want}",
+                    combined[k]
+                );
+            }
+        }
+        // Training a cascade trains its second stage: `forward` is the second stage's.
+        let patch = x.slice([0..1, 0..1, 0..WINDOW, 0..WINDOW]);
+        let trained = host_values(cascade.forward(patch.clone()))[0];
+        assert!((trained - host_values(stage2.forward(patch))[0]).abs() < 1e-5);
+    }
+
+    #[test]
     fn param_count_matches_the_module() {
         for (cfg, want) in [
             (FaceNetConfig::new(), 6017),
             (FaceNetConfig::new().with_lcn(false), 6401),
+            (
+                FaceNetConfig {
+                    second: Some(SecondStageConfig {
+                        channels: [4, 8, 8],
+                        gate: -1.0,
+                    }),
+                    ..FaceNetConfig::new()
+                },
+                6017 + 40 + 296 + 584 + 33,
+            ),
         ] {
             let net = cfg.init(&Device::flex());
             assert_eq!(net.num_params(), cfg.num_params());

@@ -34,7 +34,7 @@ impl Default for RetrainConfig {
             epochs: 3,
             learning_rate: 5e-4,
             user_copies: 24,
-            face_copies: 3,
+            face_copies: 5,
             negative_ratio: 1.5,
             seed: 11,
             threshold: 0.0,

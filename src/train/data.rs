@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::faces::{Face, file_name, load_faces, load_or_warn};
 use super::split::{SCENE_HOLDOUT, is_held_out};
+use super::synth;
 use super::warp::{Octaves, Photometric, Region, WINDOW_PX};
 use crate::atomic::TEMP_SUFFIX;
 use crate::error::{Error, Result};
@@ -52,6 +53,12 @@ impl SceneKind {
     }
 }
 
+/// Synthetic pages (`synth`) `train` adds to the training scenes by default: about as many
+/// as the real text/graphics images. Held-out figures stay on real images only.
+pub const SYNTHETIC_PAGES: usize = 1000;
+const SYNTHETIC_SEED: u64 = 0x5e_7e47;
+const SYNTHETIC_PREFIX: &str = "synthetic/";
+
 /// Ready-made non-face patches under `nonfaces/`.
 const PATCH_FOLDERS: [&str; 2] = ["cbcl_24", "lfw_subset_25"];
 
@@ -92,6 +99,8 @@ pub struct DataSummary {
     pub faces: usize,
     pub val_faces: usize,
     pub scenes: usize,
+    /// Of `scenes`, how many are synthetic pages.
+    pub synthetic_scenes: usize,
     pub val_scenes: usize,
     pub patches: usize,
     pub val_patches: usize,
@@ -123,11 +132,28 @@ impl TrainingData {
         })
     }
 
+    /// Adds the first `n` synthetic pages (`synth`) to the training scenes, as kind
+    /// `Graphics`, named `synthetic/NNNN`.
+    pub fn with_synthetic_pages(mut self, n: usize) -> Self {
+        let pages = synthetic_pages(n).into_iter().enumerate();
+        self.scenes.extend(pages.map(|(i, page)| Scene {
+            name: format!("{SYNTHETIC_PREFIX}{i:04}"),
+            kind: SceneKind::Graphics,
+            octaves: Octaves::new(page),
+        }));
+        self
+    }
+
     pub fn summary(&self) -> DataSummary {
         DataSummary {
             faces: self.faces.len(),
             val_faces: self.val_faces.len(),
             scenes: self.scenes.len(),
+            synthetic_scenes: self
+                .scenes
+                .iter()
+                .filter(|s| s.name.starts_with(SYNTHETIC_PREFIX))
+                .count(),
             val_scenes: self.val_scenes.len(),
             patches: self.patches.len() / WINDOW_PX,
             val_patches: self.val_patches.len() / WINDOW_PX,
@@ -135,6 +161,11 @@ impl TrainingData {
             hard_negatives: self.hard_negatives.len() / WINDOW_PX,
         }
     }
+}
+
+/// The first `n` of the synthetic pages the trainer uses.
+pub fn synthetic_pages(n: usize) -> Vec<GrayImage> {
+    synth::pages(n, SYNTHETIC_SEED)
 }
 
 fn load_scenes(dir: &Path) -> Result<(Vec<Scene>, Vec<Scene>)> {

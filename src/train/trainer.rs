@@ -386,6 +386,12 @@ pub fn train(
     let train_device = device.clone().autodiff();
     let mut model = match init {
         Some(m) => m.fork(&train_device).train(),
+        None if cfg.net.second.is_some() => {
+            return Err(Error::Config(
+                "a cascade's second stage trains on top of a trained first stage: start from one"
+                    .into(),
+            ));
+        }
         None => cfg.net.init(&train_device),
     };
     let mut rng = StdRng::seed_from_u64(cfg.seed);
