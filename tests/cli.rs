@@ -66,6 +66,45 @@ fn an_unreadable_image_is_reported_and_the_rest_go_on() {
 }
 
 #[test]
+fn a_copy_that_cannot_be_drawn_loses_neither_the_rest_nor_the_boxes() {
+    let dir = tempfile::tempdir().unwrap();
+    let drawn = dir.path().join("drawn");
+    // A folder where the first copy would go: saving it must fail.
+    std::fs::create_dir_all(drawn.join("2007_007763.png")).unwrap();
+    let boxes = dir.path().join("boxes.txt");
+    let scenes = common::shared_data().join("scenes/dlib");
+    let out = facecam()
+        .args(["detect", "--draw"])
+        .arg(&drawn)
+        .arg("--boxes")
+        .arg(&boxes)
+        .arg(scenes.join("2007_007763.jpg"))
+        .arg(scenes.join("2008_001009.jpg"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2007_007763"), "{err}");
+    // Every box was still written, the failed image's included.
+    let lines = std::fs::read_to_string(&boxes).unwrap();
+    assert!(
+        lines
+            .lines()
+            .filter(|l| l.contains("2007_007763.jpg"))
+            .count()
+            >= 3,
+        "{lines}"
+    );
+    // The second copy was drawn: same size as the photo, with green box pixels.
+    let copy = image::open(drawn.join("2008_001009.png"))
+        .unwrap()
+        .into_rgb8();
+    let photo = image::open(scenes.join("2008_001009.jpg")).unwrap();
+    assert_eq!(copy.dimensions(), (photo.width(), photo.height()));
+    assert!(copy.pixels().any(|p| p.0 == [0, 255, 0]));
+}
+
+#[test]
 fn cli_eval_agrees_with_faceeval_on_the_dlib_scenes() {
     let dir = tempfile::tempdir().unwrap();
     let scenes = common::shared_data().join("scenes/dlib");

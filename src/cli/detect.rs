@@ -4,11 +4,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use ab_glyph::FontRef;
 use facecam::atomic::{write_atomic, write_png};
 use facecam::boxes::detection_line;
 use facecam::gray::load_gray;
 use facecam::{Detection, Error};
 use image::{Rgb, RgbImage};
+use imageproc::drawing::{draw_hollow_rect_mut, draw_text_mut};
+use imageproc::rect::Rect;
 
 use super::common::DetectorArgs;
 
@@ -54,8 +57,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             lines.push_str(&detection_line(&name, d.x, d.y, d.w, d.h, d.score));
             lines.push('\n');
         }
-        if let Some(dir) = &args.draw {
-            draw_copy(path, &found, dir)?;
+        if let Some(dir) = &args.draw
+            && let Err(e) = draw_copy(path, &found, dir)
+        {
+            // One copy that cannot be drawn or saved loses neither the rest nor the boxes.
+            eprintln!("not drawn: {e:#}");
+            failed += 1;
         }
         if args.boxes.is_none() {
             std::io::stdout().write_all(lines.as_bytes())?;
@@ -72,7 +79,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Saves `dir/<stem>.png`: the image in colour with a box per detection.
+/// Saves `dir/<stem>.png`: the image in colour with a box and its score per detection.
 fn draw_copy(path: &Path, found: &[Detection], dir: &Path) -> anyhow::Result<()> {
     let mut img = image::open(path)
         .map_err(|source| Error::Image {
@@ -80,8 +87,12 @@ fn draw_copy(path: &Path, found: &[Detection], dir: &Path) -> anyhow::Result<()>
             source,
         })?
         .into_rgb8();
+    let font = FontRef::try_from_slice(epaint_default_fonts::HACK_REGULAR)?;
     for d in found {
         draw_box(&mut img, d, Rgb([0, 255, 0]));
+        let label = format!("{:.1}", d.score);
+        let (x, y) = (d.x.round() as i32, d.y.round() as i32 - 14);
+        draw_text_mut(&mut img, Rgb([0, 255, 0]), x, y.max(0), 13.0, &font, &label);
     }
     let stem = path.file_stem().unwrap_or_default().to_string_lossy();
     let out = dir.join(format!("{stem}.png"));
@@ -89,26 +100,10 @@ fn draw_copy(path: &Path, found: &[Detection], dir: &Path) -> anyhow::Result<()>
     Ok(())
 }
 
-/// A 2-pixel hollow rectangle, clipped to the image.
-pub fn draw_box(img: &mut RgbImage, d: &Detection, colour: Rgb<u8>) {
-    let (w, h) = (img.width() as i64, img.height() as i64);
-    let x0 = d.x.round() as i64;
-    let y0 = d.y.round() as i64;
-    let x1 = (d.x + d.w).round() as i64 - 1;
-    let y1 = (d.y + d.h).round() as i64 - 1;
-    let mut put = |x: i64, y: i64| {
-        if (0..w).contains(&x) && (0..h).contains(&y) {
-            img.put_pixel(x as u32, y as u32, colour);
-        }
-    };
-    for t in 0..2 {
-        for x in x0..=x1 {
-            put(x, y0 + t);
-            put(x, y1 - t);
-        }
-        for y in y0..=y1 {
-            put(x0 + t, y);
-            put(x1 - t, y);
-        }
-    }
+/// A 2-pixel hollow rectangle (imageproc clips it to the image).
+fn draw_box(img: &mut RgbImage, d: &Detection, colour: Rgb<u8>) {
+    let (x, y) = (d.x.round() as i32, d.y.round() as i32);
+    let (w, h) = (d.w.round().max(3.0) as u32, d.h.round().max(3.0) as u32);
+    draw_hollow_rect_mut(img, Rect::at(x, y).of_size(w, h), colour);
+    draw_hollow_rect_mut(img, Rect::at(x + 1, y + 1).of_size(w - 2, h - 2), colour);
 }

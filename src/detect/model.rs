@@ -115,6 +115,30 @@ impl FaceNetConfig {
         Self { lcn, ..self }
     }
 
+    /// Rejects architectures a sidecar may claim but no file can hold: zero or absurd widths
+    /// (which would allocate without bound), a gate that is not a number.
+    pub fn validate(&self) -> crate::error::Result<()> {
+        const MAX_WIDTH: usize = 1024;
+        let widths = self
+            .channels
+            .iter()
+            .chain(self.second.iter().flat_map(|s| &s.channels));
+        if let Some(w) = widths.copied().find(|w| !(1..=MAX_WIDTH).contains(w)) {
+            return Err(crate::error::Error::Config(format!(
+                "layer widths must be 1 to {MAX_WIDTH}, got {w}"
+            )));
+        }
+        if let Some(s) = self.second
+            && !s.gate.is_finite()
+        {
+            return Err(crate::error::Error::Config(format!(
+                "the second stage's gate must be a number, got {}",
+                s.gate
+            )));
+        }
+        Ok(())
+    }
+
     /// Side of conv4's kernel: whatever brings the window back to exactly 30 pixels.
     pub fn conv4_kernel(&self) -> usize {
         if self.lcn { 2 } else { 4 }

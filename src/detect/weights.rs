@@ -80,6 +80,7 @@ pub fn load(path: &Path, device: &Device) -> Result<(FaceNet, ModelMeta)> {
     };
     meta.detector
         .validate()
+        .and_then(|()| meta.net.validate())
         .map_err(|e| fail(format!("sidecar {}: {e}", meta_path(path).display())))?;
     let bytes = fs::read(path).map_err(|e| fail(e.to_string()))?;
     let model = burnpack::load_into(meta.net.init(device), bytes, path)?;
@@ -142,5 +143,33 @@ mod tests {
         save(&FaceNetConfig::new().init(&device), &meta, &odd).unwrap();
         let err = load(&odd, &device).unwrap_err().to_string();
         assert!(err.contains("odd.json") && err.contains("IoU"), "{err}");
+
+        // So is an architecture no file could hold, or a cascade gate that is not a number.
+        let weights = fs::read(&odd).unwrap();
+        for (name, net, what) in [
+            (
+                "wide",
+                r#"{"channels": [8, 16, 4000000000], "lcn": true}"#,
+                "widths",
+            ),
+            (
+                "gate",
+                r#"{"channels": [8, 16, 32], "lcn": true, "second": {"channels": [16, 32, 64], "gate": null}}"#,
+                "",
+            ),
+        ] {
+            let p = dir.path().join(format!("{name}.bpk"));
+            fs::write(&p, &weights).unwrap();
+            let json = format!(
+                r#"{{"net": {net}, "detector": {}}}"#,
+                serde_json::to_string(&DetectorConfig::default()).unwrap()
+            );
+            fs::write(meta_path(&p), json).unwrap();
+            let err = load(&p, &device).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("{name}.json")) && err.contains(what),
+                "{err}"
+            );
+        }
     }
 }
