@@ -35,6 +35,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let detector = args.detector.build()?;
+    let font = FontRef::try_from_slice(epaint_default_fonts::HACK_REGULAR)?;
     let mut lines = String::new();
     let mut failed = 0;
     for path in &args.images {
@@ -58,7 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             lines.push('\n');
         }
         if let Some(dir) = &args.draw
-            && let Err(e) = draw_copy(path, &found, dir)
+            && let Err(e) = draw_copy(path, &found, &font, dir)
         {
             // One copy that cannot be drawn or saved loses neither the rest nor the boxes.
             eprintln!("not drawn: {e:#}");
@@ -80,19 +81,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Saves `dir/<stem>.png`: the image in colour with a box and its score per detection.
-fn draw_copy(path: &Path, found: &[Detection], dir: &Path) -> anyhow::Result<()> {
+fn draw_copy(path: &Path, found: &[Detection], font: &FontRef, dir: &Path) -> anyhow::Result<()> {
     let mut img = image::open(path)
         .map_err(|source| Error::Image {
             path: path.to_path_buf(),
             source,
         })?
         .into_rgb8();
-    let font = FontRef::try_from_slice(epaint_default_fonts::HACK_REGULAR)?;
     for d in found {
         draw_box(&mut img, d, Rgb([0, 255, 0]));
         let label = format!("{:.1}", d.score);
         let (x, y) = (d.x.round() as i32, d.y.round() as i32 - 14);
-        draw_text_mut(&mut img, Rgb([0, 255, 0]), x, y.max(0), 13.0, &font, &label);
+        draw_text_mut(&mut img, Rgb([0, 255, 0]), x, y.max(0), 13.0, font, &label);
     }
     let stem = path.file_stem().unwrap_or_default().to_string_lossy();
     let out = dir.join(format!("{stem}.png"));

@@ -5,7 +5,7 @@ use image::GrayImage;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::model::{FaceNet, WINDOW};
+use super::model::{FaceNet, WINDOW, host_values};
 use super::nms::{Detection, NmsConfig, nms};
 use super::pyramid::{self, LevelSpec, PyramidConfig};
 use super::scan::{self, ScoreMap};
@@ -115,7 +115,7 @@ impl Detector {
                 let level = pyramid::level(&octaves, &spec);
                 let input = scan::image_tensor(&level, &self.device); // [1, 1, h, w]
                 let logits = self.model.infer(input); // [1, 1, h', w']
-                (spec, scan::score_map(to_vec(logits), &level))
+                (spec, scan::score_map(host_values(logits), &level))
             })
             .collect()
     }
@@ -137,13 +137,7 @@ pub fn score_windows(model: &FaceNet, windows: &[f32], device: &Device) -> Vec<f
             TensorData::new(chunk[..n * px].to_vec(), [n, 1, WINDOW, WINDOW]),
             device,
         );
-        out.extend(to_vec(model.infer(input))); // [n, 1, 1, 1]
+        out.extend(host_values(model.infer(input))); // [n, 1, 1, 1]
     }
     out
-}
-
-fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.into_data()
-        .try_into_vec::<f32>()
-        .expect("the network computes in f32")
 }

@@ -126,10 +126,7 @@ pub fn lcn_on_host(x: Tensor<4>) -> Tensor<4> {
     let [n, c, h, w] = x.dims();
     debug_assert_eq!(c, 1);
     let device: Device = x.device();
-    let values = x
-        .into_data()
-        .try_into_vec::<f32>()
-        .expect("the network computes in f32");
+    let values = super::model::host_values(x);
     let out = lcn_host(&values, n * c, h, w);
     Tensor::from_data(
         TensorData::new(out, [n, c, h - (KERNEL - 1), w - (KERNEL - 1)]),

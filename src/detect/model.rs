@@ -312,9 +312,13 @@ fn verify(second: &FaceNet, gate: f32, x: Tensor<4>, first: Tensor<4>) -> Tensor
     let dims @ [_, _, mh, mw] = first.dims();
     let device = first.device();
     let mut scores = host_values(first);
-    let passed: Vec<usize> = (0..scores.len()).filter(|&k| scores[k] >= gate).collect();
-    for s in scores.iter_mut().filter(|s| **s < gate) {
-        *s -= REJECTED;
+    let mut passed = Vec::new();
+    for (k, s) in scores.iter_mut().enumerate() {
+        if *s >= gate {
+            passed.push(k);
+        } else {
+            *s -= REJECTED;
+        }
     }
     if !passed.is_empty() {
         let pixels = host_values(x);
@@ -337,7 +341,8 @@ fn verify(second: &FaceNet, gate: f32, x: Tensor<4>, first: Tensor<4>) -> Tensor
     Tensor::from_data(TensorData::new(scores, dims), &device)
 }
 
-fn host_values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+/// A tensor's values in host memory (a transfer on a GPU backend).
+pub(crate) fn host_values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     t.into_data()
         .try_into_vec::<f32>()
         .expect("the network computes in f32")
@@ -358,10 +363,7 @@ fn pool_relu_on_host(x: Tensor<4>) -> Tensor<4> {
     let [n, c, h, w] = x.dims();
     let (h2, w2) = (h / 2, w / 2);
     let device = x.device();
-    let values = x
-        .into_data()
-        .try_into_vec::<f32>()
-        .expect("the network computes in f32");
+    let values = host_values(x);
     let mut out = Vec::with_capacity(n * c * h2 * w2);
     for plane in values.chunks_exact(h * w) {
         for i in 0..h2 {

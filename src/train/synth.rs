@@ -271,8 +271,10 @@ fn halftone(img: &mut GrayImage, ink: u8, rng: &mut StdRng) {
             let r = (tone * period * 0.55) as i32;
             if r > 0 {
                 draw_filled_circle_mut(img, (x as i32, y as i32), r, Luma([ink]));
-            } else if tone > 0.15 {
-                img.put_pixel_checked(x as u32, y as u32, Luma([ink]));
+            } else if tone > 0.15
+                && let Some(p) = img.get_pixel_mut_checked(x as u32, y as u32)
+            {
+                *p = Luma([ink]);
             }
             x += period;
         }
@@ -301,18 +303,6 @@ fn stamp(img: &mut GrayImage, mask: &GrayImage, ink: u8) {
     for (p, m) in img.pixels_mut().zip(mask.pixels()) {
         let a = m.0[0] as f32 / 255.0;
         p.0[0] = (p.0[0] as f32 + (ink as f32 - p.0[0] as f32) * a).round() as u8;
-    }
-}
-
-trait PutChecked {
-    fn put_pixel_checked(&mut self, x: u32, y: u32, p: Luma<u8>);
-}
-
-impl PutChecked for GrayImage {
-    fn put_pixel_checked(&mut self, x: u32, y: u32, p: Luma<u8>) {
-        if x < self.width() && y < self.height() {
-            self.put_pixel(x, y, p);
-        }
     }
 }
 
