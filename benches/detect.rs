@@ -22,10 +22,11 @@ fn frames() -> Vec<image::GrayImage> {
 
 fn detector(backend: BackendKind, min_face: f32) -> Detector {
     let device = backend.device().expect("backend");
-    let path = std::env::var_os("FACECAM_BENCH_WEIGHTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(weights::bundled_path);
-    let (model, meta) = weights::load(&path, &device).expect("weights");
+    let (model, meta) = match std::env::var_os("FACECAM_BENCH_WEIGHTS") {
+        Some(path) => weights::load(&PathBuf::from(path), &device),
+        None => weights::load_bundled(&device),
+    }
+    .expect("weights");
     let mut cfg: DetectorConfig = meta.detector;
     cfg.pyramid.min_face = min_face;
     Detector::new(model, device, cfg).expect("config")

@@ -22,7 +22,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 fn bundled(name: &str, device: &Device) -> SeqModel {
-    weights::load(&weights::bundled(name), device)
+    weights::load_bundled(name, device)
         .expect("bundled model")
         .0
 }

@@ -30,7 +30,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = fs::remove_file(&tmp);
         return Err(Error::io(path, e));
     }
+    sync_dir(dir);
     Ok(())
+}
+
+/// Makes a rename in `dir` durable: without it a power cut can forget the new name even
+/// though the file's bytes were synced. Best effort: not every platform can open a folder.
+pub fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
 }
 
 /// Encodes `img` as PNG and writes it with `write_atomic`.

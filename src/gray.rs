@@ -37,6 +37,15 @@ pub fn load_gray(path: &Path) -> Result<GrayImage> {
     Ok(img.into_luma8())
 }
 
+/// Decodes PNG or JPEG `bytes` as 8-bit grayscale; `name` labels them in errors.
+pub fn decode_gray(bytes: &[u8], name: &Path) -> Result<GrayImage> {
+    let img = image::load_from_memory(bytes).map_err(|source| Error::Image {
+        path: name.to_path_buf(),
+        source,
+    })?;
+    Ok(img.into_luma8())
+}
+
 /// Halves both sides with a 2×2 box filter (an anti-aliased octave step).
 pub fn halve(src: &GrayImage) -> GrayImage {
     let (w, h) = (src.width() / 2, src.height() / 2);

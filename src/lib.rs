@@ -4,21 +4,25 @@
 //! image pyramid at once; the score maps become boxes, and non-maximum suppression merges them.
 //! The binary (`src/main.rs`) is a thin command-line front end over this library.
 
+#[cfg(feature = "gui")]
 pub mod app;
 pub mod atomic;
 pub mod backend;
 pub mod boxes;
 pub mod burnpack;
 pub mod detect;
+pub mod embedded;
 pub mod error;
 pub mod eval;
 pub mod fp_rate;
 pub mod gray;
+pub mod job;
 pub mod live;
 pub mod negatives;
 pub mod scenes;
 pub mod seq;
 pub mod train;
+pub mod weight_pair;
 
 pub use backend::BackendKind;
 pub use detect::{Detection, Detector, DetectorConfig, FaceNet, FaceNetConfig};

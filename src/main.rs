@@ -19,6 +19,7 @@ mod cli;
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    #[cfg(feature = "gui")]
     #[command(flatten)]
     app: cli::gui::Args,
 }
@@ -51,7 +52,13 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
+        #[cfg(feature = "gui")]
         None => cli::gui::run(cli.app),
+        #[cfg(not(feature = "gui"))]
+        None => Err(anyhow::anyhow!(
+            "this facecam was built without the desktop app (the `gui` feature); \
+             name a subcommand (see --help)"
+        )),
         Some(Command::Detect(a)) => cli::detect::run(a),
         Some(Command::Eval(a)) => cli::eval::run(a),
         Some(Command::FpRate(a)) => cli::fp_rate::run(a),

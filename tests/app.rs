@@ -1,6 +1,7 @@
 //! The real app under Xvfb: demo reel → detector → egui window → screenshot.
 //!
 //! Needs `xvfb-run` (Debian package `xvfb`; `.ci/run` installs it).
+#![cfg(feature = "gui")]
 
 use std::path::Path;
 use std::process::Command;

@@ -155,3 +155,24 @@ fn cli_eval_agrees_with_faceeval_on_the_dlib_scenes() {
         .unwrap();
     assert!(dr10 > 0.5, "dr@10fp = {dr10}");
 }
+
+#[test]
+fn a_copy_of_the_binary_in_an_empty_folder_still_has_its_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("facecam");
+    std::fs::copy(env!("CARGO_BIN_EXE_facecam"), &copy).unwrap();
+    let img = common::shared_data().join("scenes/dlib/2007_007763.jpg");
+    let out = Command::new(&copy)
+        .current_dir(dir.path())
+        .arg("detect")
+        .arg(&img)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    // The built-in model finds this group photo's faces (one line per box).
+    assert!(
+        String::from_utf8_lossy(&out.stdout).lines().count() >= 3,
+        "{err}"
+    );
+}

@@ -1,4 +1,5 @@
 //! The app's controls, driven headlessly with egui_kittest (no GPU, no window).
+#![cfg(feature = "gui")]
 
 use eframe::egui::accesskit::Role;
 use egui_kittest::Harness;

@@ -43,7 +43,7 @@ fn median(mut v: Vec<f32>) -> f32 {
 #[test]
 fn contrast_and_a_light_ramp_barely_move_a_face_logit() {
     let device = Device::flex();
-    let (model, _) = weights::load(&weights::bundled_path(), &device).unwrap();
+    let (model, _) = weights::load_bundled(&device).unwrap();
     let faces = dlib_faces();
     let n = faces.len() / WINDOW_PX;
     assert!(n >= 40, "{n} faces");

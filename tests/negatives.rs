@@ -123,8 +123,8 @@ fn a_window_of_the_wrong_size_is_refused() {
 #[test]
 fn the_gate_rejects_a_damaged_model_and_accepts_a_real_retrain() {
     let device = Device::flex();
-    let (net, _) = weights::load(&weights::bundled_path(), &device).unwrap();
-    let bundle = bundle::load(&bundle::bundled_dir()).unwrap();
+    let (net, _) = weights::load_bundled(&device).unwrap();
+    let bundle = bundle::load_bundled().unwrap();
     let faces = face_windows(&bundle.val_faces);
 
     // Negatives the bundled model gets wrong: the windows of the bundle's scenes it scores

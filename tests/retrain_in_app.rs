@@ -1,5 +1,6 @@
 //! The app's Retrain path without the window: mark → store → background round → gate →
 //! saved version → hot swap, while the detector thread keeps processing frames.
+#![cfg(feature = "gui")]
 
 mod common;
 

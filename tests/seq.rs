@@ -14,8 +14,8 @@ use facecam::seq::weights::{self, SeqArch};
 /// time agree with the new measurement (the same seeds, so the same test data).
 fn measured(name: &str) -> (SeqArch, Vec<Figure>) {
     let device = Device::flex();
-    let (model, meta) = weights::load(&weights::bundled(name), &device)
-        .unwrap_or_else(|e| panic!("bundled {name}: {e}"));
+    let (model, meta) =
+        weights::load_bundled(name, &device).unwrap_or_else(|e| panic!("bundled {name}: {e}"));
     let figures = score(&model, &meta.arch, &device).unwrap();
     let recorded = recorded(&meta);
     assert_eq!(recorded.len(), figures.len(), "{name}");
@@ -115,9 +115,13 @@ fn seq_train_saves_what_seq_eval_reads_and_bad_files_fail_clearly() {
     };
     assert_eq!(line(&stdout), line(&evaluated), "{stdout}\n{evaluated}");
 
+    // Weights overwritten behind the sidecar's back: the checksum it records no longer fits.
     std::fs::write(&out, b"garbage").unwrap();
     let bad = facecam().args(["seq", "eval"]).arg(&out).output().unwrap();
     assert!(!bad.status.success());
     let err = String::from_utf8_lossy(&bad.stderr);
-    assert!(err.contains("m.bpk") && err.contains("burnpack"), "{err}");
+    assert!(
+        err.contains("m.bpk") && err.contains("describes other weights"),
+        "{err}"
+    );
 }

@@ -1,5 +1,6 @@
 //! The sequence tab, driven headlessly with egui_kittest: every demo opens with its bundled
 //! result, and a training run started from the UI finishes and answers in the view.
+#![cfg(feature = "gui")]
 
 use std::time::{Duration, Instant};
 

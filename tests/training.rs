@@ -11,7 +11,7 @@ use facecam::train::{TrainConfig, TrainingData, train};
 
 #[test]
 fn a_short_training_run_lowers_the_validation_loss() {
-    let mut data = TrainingData::load(&common::shared_data(), None).unwrap();
+    let mut data = TrainingData::load(&common::shared_data()).unwrap();
     // Keep it small: 1,000 faces, 30 scenes, three short epochs.
     data.faces.truncate(1000);
     data.scenes.truncate(30);
@@ -60,7 +60,7 @@ fn a_short_training_run_lowers_the_validation_loss() {
 
 #[test]
 fn a_set_cancel_flag_stops_training() {
-    let mut data = TrainingData::load(&common::shared_data(), None).unwrap();
+    let mut data = TrainingData::load(&common::shared_data()).unwrap();
     data.faces.truncate(100);
     let cancel = AtomicBool::new(true);
     let r = train(

@@ -12,6 +12,7 @@ use crate::live::{DetectionResult, LoadedModel, ModelOrigin, Pipeline};
 use crate::negatives::crop;
 use crate::negatives::{
     Added, GateReport, ModelVersions, NegativeMeta, NegativeStore, RetrainConfig, Retrainer,
+    retrain,
 };
 use crate::train::TrainingData;
 use crate::train::bundle;
@@ -120,7 +121,7 @@ impl Mining {
         };
         let bundle = match &self.bundle {
             Some(b) => Arc::clone(b),
-            None => match bundle::load(&bundle::bundled_dir()) {
+            None => match bundle::load_bundled() {
                 Ok(b) => {
                     let b = Arc::new(b);
                     self.bundle = Some(Arc::clone(&b));
@@ -134,13 +135,15 @@ impl Mining {
             },
         };
         let model = pipeline.models.current();
+        // The gate judges at the threshold the new model will be saved with (its base's),
+        // not at the live slider's, which is a view setting of this session.
         let cfg = RetrainConfig {
-            threshold: pipeline.settings().detector.threshold,
+            threshold: model.meta.detector.threshold,
             ..self.config.clone()
         };
         let repaint = ctx.clone();
         self.base = Some(Arc::clone(&model));
-        self.retrainer = Some(Retrainer::start(
+        self.retrainer = Some(retrain::start(
             model.net.clone(),
             bundle,
             negatives,
@@ -162,8 +165,8 @@ impl Mining {
     /// When a round has ended: gate verdict → save a new version and swap it in, or keep the
     /// old model and say why.
     pub fn finish_round(&mut self, pipeline: &Pipeline) -> Option<Notice> {
-        let outcome = self.retrainer.as_mut()?.take_outcome()?;
-        let started = self.retrainer.take().map(|r| r.started);
+        let outcome = self.retrainer.as_mut()?.take()?;
+        let started = self.retrainer.take().map(|r| r.started());
         let base = self.base.take()?;
         let outcome = match outcome {
             Ok(o) => o,

@@ -6,6 +6,7 @@ pub mod heatmap;
 pub mod meters;
 pub mod mining;
 pub mod negatives_tab;
+pub mod prefs;
 pub mod screenshot;
 pub mod seq_tab;
 pub mod sidebar;
@@ -20,7 +21,8 @@ use eframe::egui::{self, Color32, RichText};
 use crate::BackendKind;
 use crate::live::pipeline::DetectorThread;
 use crate::live::{
-    Capture, CaptureStatus, DetectionResult, LiveSettings, ModelSlot, Pipeline, SourceChoice,
+    Capture, CaptureStatus, DetectionResult, LiveSettings, ModelOrigin, ModelSlot, Pipeline,
+    SourceChoice,
 };
 use meters::{Rate, Samples, Smoothed};
 use screenshot::{Outcome, ScreenshotJob};
@@ -37,6 +39,11 @@ pub struct AppOptions {
     pub backend: BackendKind,
     /// `--screenshot FILE --frames N`.
     pub screenshot: Option<(PathBuf, u64)>,
+    /// `--quit-after SECS`: close after that long, printing the run summary.
+    pub quit_after: Option<Duration>,
+    /// The remembered settings to start from (and why they could not be read, if so), or
+    /// `None` for a scripted run that neither reads nor writes them.
+    pub remember: Option<(prefs::Prefs, Option<String>)>,
     /// Where the negative store and retrained models live (`--data-dir`).
     pub data_dir: PathBuf,
     /// Start with the score-map heat map on.
@@ -66,7 +73,8 @@ pub fn default_data_dir() -> PathBuf {
 }
 
 /// The tabs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Tab {
     #[default]
     Live,
@@ -110,6 +118,32 @@ pub struct FacecamApp {
     screenshot: Option<ScreenshotJob>,
     /// Set when the screenshot job ends; read by the binary after the window closes.
     pub outcome: Arc<Mutex<Option<Outcome>>>,
+    /// When the app started, and `--quit-after`.
+    started: Instant,
+    options_quit_after: Option<Duration>,
+    /// The source last asked for (remembered in the settings).
+    source: SourceChoice,
+    /// Writes the settings when they change; `None` in scripted runs.
+    prefs: Option<PrefsWriter>,
+}
+
+/// The settings as last written, and where and when.
+struct PrefsWriter {
+    dir: PathBuf,
+    saved: prefs::Prefs,
+    at: Instant,
+}
+
+/// The live view's settings for a model's defaults: its detector settings with the live
+/// minimum face size.
+fn live_defaults(model: &crate::DetectorConfig, heat_map: bool) -> LiveSettings {
+    let mut detector = model.clone();
+    detector.pyramid.min_face = detector.pyramid.min_face.max(LIVE_MIN_FACE);
+    LiveSettings {
+        detector,
+        keep_maps: heat_map,
+        max_fps: None,
+    }
 }
 
 impl FacecamApp {
@@ -139,10 +173,21 @@ impl FacecamApp {
         if options.paused {
             capture.pause(true);
         }
-        let mut settings = pipeline.settings();
-        settings.detector.pyramid.min_face = settings.detector.pyramid.min_face.max(LIVE_MIN_FACE);
-        settings.keep_maps = options.heat_map;
+        let settings = live_defaults(&pipeline.settings().detector, options.heat_map);
+        let (saved_prefs, remember) = match &options.remember {
+            Some((prefs, problem)) => {
+                notices.extend(problem.clone());
+                (prefs.clone(), true)
+            }
+            None => (prefs::Prefs::default(), false),
+        };
+        let settings = LiveSettings {
+            detector: saved_prefs.detector.clone().unwrap_or(settings.detector),
+            ..settings
+        };
         pipeline.set_settings(settings.clone());
+        let mut mining = mining::Mining::open(&options.data_dir);
+        mining.auto_after = saved_prefs.auto_retrain_after;
         Ok(Self {
             capture,
             capture_status: CaptureStatus::default(),
@@ -160,7 +205,7 @@ impl FacecamApp {
             detect_all: Samples::default(),
             first_result: None,
             sidebar: sidebar::SidebarState::new(&options),
-            mining: mining::Mining::open(&options.data_dir),
+            mining,
             thumbnails: negatives_tab::Thumbnails::default(),
             seq: seq_tab::SeqTab::opening(options.seq_demo),
             notice: (!notices.is_empty()).then(|| Notice::Error(notices.join("; "))),
@@ -168,6 +213,14 @@ impl FacecamApp {
                 .screenshot
                 .map(|(path, frames)| ScreenshotJob::new(path, frames)),
             outcome: Arc::new(Mutex::new(None)),
+            started: Instant::now(),
+            options_quit_after: options.quit_after,
+            source: options.source.clone(),
+            prefs: remember.then(|| PrefsWriter {
+                dir: options.data_dir.clone(),
+                saved: saved_prefs,
+                at: Instant::now(),
+            }),
             pipeline,
         })
     }
@@ -233,11 +286,19 @@ impl FacecamApp {
 
     fn live_tab(&mut self, ui: &mut egui::Ui) {
         let status = &self.capture_status;
+        // A thread that crashed has restarted itself; say so rather than hide it.
+        for crash in [status.crashed.clone(), self.pipeline.fault()]
+            .into_iter()
+            .flatten()
+        {
+            ui.colored_label(Color32::from_rgb(255, 110, 110), crash);
+        }
         if let Some(problem) = &status.problem {
             ui.horizontal(|ui| {
                 ui.colored_label(Color32::from_rgb(255, 190, 60), problem);
                 if status.fell_back_to_reel && ui.button("Retry camera").clicked() {
-                    self.capture.switch(self.sidebar.camera_choice());
+                    self.source = self.sidebar.camera_choice();
+                    self.capture.switch(self.source.clone());
                 }
             });
         }
@@ -307,6 +368,15 @@ impl FacecamApp {
                 if ui.button("Revert to bundled weights").clicked() {
                     self.notice = Some(sidebar::revert(&self.pipeline));
                 }
+                if ui
+                    .button("Reset settings")
+                    .on_hover_text(
+                        "the model's detector settings, no heat map, no automatic retraining",
+                    )
+                    .clicked()
+                {
+                    self.reset_settings();
+                }
                 ui.separator();
                 if ui.button("Quit").clicked() {
                     ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
@@ -322,6 +392,51 @@ impl FacecamApp {
             );
             ui.selectable_value(&mut self.tab, Tab::Sequences, "Sequences");
         });
+    }
+
+    /// Back to the defaults: the running model's detector settings, no heat map, no automatic
+    /// retraining; the remembered source and weights are forgotten at the next save.
+    fn reset_settings(&mut self) {
+        let model = self.pipeline.models.current();
+        self.settings = live_defaults(&model.meta.detector, false);
+        self.mining.auto_after = 0;
+        self.notice = Some(Notice::Info("settings reset to the defaults".into()));
+    }
+
+    /// The settings as they are now.
+    fn current_prefs(&self) -> prefs::Prefs {
+        let weights = match &self.pipeline.models.current().origin {
+            ModelOrigin::File(p) => Some(p.clone()),
+            _ => None,
+        };
+        prefs::Prefs {
+            detector: Some(self.settings.detector.clone()),
+            heat_map: self.settings.keep_maps,
+            source: Some(self.source.clone()),
+            weights,
+            tab: Some(self.tab),
+            auto_retrain_after: self.mining.auto_after,
+        }
+    }
+
+    /// Writes the settings when they changed (at most once a second).
+    fn save_prefs(&mut self) {
+        let current = self.current_prefs();
+        let Some(writer) = &mut self.prefs else {
+            return;
+        };
+        if current == writer.saved || writer.at.elapsed() < Duration::from_secs(1) {
+            return;
+        }
+        writer.at = Instant::now();
+        match current.save(&writer.dir) {
+            Ok(()) => writer.saved = current,
+            Err(e) => {
+                // Said once; retried at the next change.
+                writer.saved = current;
+                self.notice = Some(Notice::Error(format!("cannot save the settings: {e}")));
+            }
+        }
     }
 
     fn status_bar(&self, ui: &mut egui::Ui) {
@@ -365,6 +480,9 @@ impl eframe::App for FacecamApp {
                         &model_defaults,
                         &self.capture_status,
                     );
+                    if let sidebar::SidebarAction::Switch(choice) = &action {
+                        self.source = choice.clone();
+                    }
                     if let Some(n) = sidebar::apply(action, &self.pipeline, &self.capture) {
                         self.notice = Some(n);
                     }
@@ -403,6 +521,14 @@ impl eframe::App for FacecamApp {
                 eprintln!("{}", self.run_summary());
             }
             *self.outcome.lock().unwrap_or_else(PoisonError::into_inner) = Some(outcome);
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        self.save_prefs();
+        if let Some(limit) = self.options_quit_after
+            && self.started.elapsed() >= limit
+        {
+            eprintln!("{}", self.run_summary());
+            self.options_quit_after = None;
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
         // Capture problems must show even when no frames arrive; twice a second is enough and

@@ -65,32 +65,26 @@ fn retrain_controls(ui: &mut Ui, mining: &mut Mining, pipeline: &Pipeline) -> Op
         ui.label("new negatives (0 = off)");
     });
     if let Some(r) = &mining.retrainer {
-        let p = r
-            .progress
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let done = (p.epoch.saturating_sub(1) * p.batches.max(1) + p.batch) as f32
-            / (p.epochs.max(1) * p.batches.max(1)) as f32;
-        ui.add(
-            egui::ProgressBar::new(done.clamp(0.0, 1.0))
-                .text(format!(
-                    "epoch {}/{} · {:.0} s",
-                    p.epoch,
-                    p.epochs,
-                    r.started.elapsed().as_secs_f32()
-                ))
-                .animate(true),
-        );
-        let points: PlotPoints = p
-            .losses
-            .iter()
-            .enumerate()
-            .map(|(i, &l)| [i as f64, l as f64])
-            .collect();
-        Plot::new("loss")
-            .height(140.0)
-            .allow_scroll(false)
-            .show(ui, |plot| plot.line(Line::new("training loss", points)));
+        let seconds = r.started().elapsed().as_secs_f32();
+        r.progress(|p| {
+            let done = (p.epoch.saturating_sub(1) * p.batches.max(1) + p.batch) as f32
+                / (p.epochs.max(1) * p.batches.max(1)) as f32;
+            ui.add(
+                egui::ProgressBar::new(done.clamp(0.0, 1.0))
+                    .text(format!("epoch {}/{} · {seconds:.0} s", p.epoch, p.epochs))
+                    .animate(true),
+            );
+            let points: PlotPoints = p
+                .losses
+                .iter()
+                .enumerate()
+                .map(|(i, &l)| [i as f64, l as f64])
+                .collect();
+            Plot::new("loss")
+                .height(140.0)
+                .allow_scroll(false)
+                .show(ui, |plot| plot.line(Line::new("training loss", points)));
+        });
     }
     match &mining.last_round {
         Some(Ok((gate, seconds))) => {

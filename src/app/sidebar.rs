@@ -7,6 +7,7 @@ use eframe::egui::{self, Ui};
 use super::controls::detector_controls;
 use super::{AppOptions, Notice};
 use crate::DetectorConfig;
+use crate::job::Job;
 use crate::live::camera::{CameraEntry, DEFAULT_RESOLUTION, RESOLUTIONS, list_cameras};
 use crate::live::{Capture, CaptureStatus, LiveSettings, Pipeline, SourceChoice};
 
@@ -23,7 +24,9 @@ pub enum SidebarAction {
 
 /// The sidebar's own inputs (what is typed or picked before pressing a button).
 pub struct SidebarState {
-    cameras: Result<Vec<CameraEntry>, String>,
+    /// Asking the system for cameras can block for seconds (a busy V4L2 device), so it runs
+    /// in the background.
+    cameras: Job<Vec<CameraEntry>>,
     camera_index: u32,
     resolution: (u32, u32),
     stills_path: String,
@@ -43,7 +46,7 @@ impl SidebarState {
             _ => None,
         };
         Self {
-            cameras: list_cameras(),
+            cameras: find_cameras(),
             camera_index,
             resolution,
             stills_path: stills_path.unwrap_or_default(),
@@ -119,7 +122,10 @@ impl SidebarState {
     }
 
     fn camera_picker(&mut self, ui: &mut Ui, action: &mut SidebarAction) {
-        let cameras = self.cameras.as_ref().map(Vec::as_slice).unwrap_or(&[]);
+        let cameras = match self.cameras.poll() {
+            Some(Ok(c)) => c.clone(),
+            _ => Vec::new(),
+        };
         let current = cameras
             .iter()
             .find(|c| c.index == self.camera_index)
@@ -128,7 +134,7 @@ impl SidebarState {
             .selected_text(current)
             .width(200.0)
             .show_ui(ui, |ui| {
-                for c in cameras {
+                for c in &cameras {
                     ui.selectable_value(&mut self.camera_index, c.index, &c.name);
                 }
             });
@@ -144,23 +150,35 @@ impl SidebarState {
                 *action = SidebarAction::Switch(self.camera_choice());
             }
             if ui
-                .button("Refresh")
+                .add_enabled(!self.cameras.running(), egui::Button::new("Refresh"))
                 .on_hover_text("look for cameras again")
                 .clicked()
             {
-                self.cameras = list_cameras();
+                self.cameras = find_cameras();
             }
         });
-        match &self.cameras {
-            Ok(c) if c.is_empty() => {
+        match self.cameras.poll() {
+            None => {
+                ui.small("Looking for cameras …");
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(100));
+            }
+            Some(Ok(c)) if c.is_empty() => {
                 ui.small("No cameras found.");
             }
-            Err(e) => {
+            Some(Err(e)) => {
                 ui.small(format!("Cannot list cameras: {e}"));
             }
-            Ok(_) => {}
+            Some(Ok(_)) => {}
         }
     }
+}
+
+/// Lists the cameras in the background.
+fn find_cameras() -> Job<Vec<CameraEntry>> {
+    Job::spawn("camera listing", |_| {
+        list_cameras().map_err(|e| crate::Error::Camera("listing".into(), e))
+    })
 }
 
 /// Carries out a sidebar action; returns what to tell the user.

@@ -36,14 +36,11 @@ impl DetectorArgs {
     /// Loads the weights and applies the overrides; errors name the file at fault.
     pub fn build(&self) -> anyhow::Result<Detector> {
         let device = self.backend.device()?;
-        let path = self.weights.clone().unwrap_or_else(weights::bundled_path);
-        let (model, meta) = weights::load(&path, &device).with_context(|| {
-            if self.weights.is_none() {
-                "the bundled model is missing; train one with `facecam train`".to_string()
-            } else {
-                "use --weights to name a file written by `facecam train`".to_string()
-            }
-        })?;
+        let (model, meta) = match &self.weights {
+            Some(path) => weights::load(path, &device)
+                .context("use --weights to name a file written by `facecam train`")?,
+            None => weights::load_bundled(&device)?,
+        };
         let mut cfg = meta.detector;
         if let Some(v) = self.min_face {
             cfg.pyramid.min_face = v;
@@ -60,7 +57,7 @@ impl DetectorArgs {
         if let Some(v) = self.nms_iou {
             cfg.nms.iou = v;
         }
-        log::debug!("weights {} on {}", path.display(), self.backend);
+        log::debug!("weights {:?} on {}", self.weights, self.backend);
         Ok(Detector::new(model, device, cfg)?)
     }
 }

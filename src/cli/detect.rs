@@ -47,9 +47,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
+        let name = path.to_string_lossy();
+        let pyramid = &detector.config().pyramid;
+        let smallest = pyramid.effective_min_face(image.width(), image.height());
+        if smallest > pyramid.min_face {
+            eprintln!(
+                "{name}: {}×{} is too large to search for {} px faces; looking for {smallest:.0} px \
+                 and larger",
+                image.width(),
+                image.height(),
+                pyramid.min_face
+            );
+        }
         let started = std::time::Instant::now();
         let found = detector.detect(&image);
-        let name = path.to_string_lossy();
         if args.timings {
             let ms = started.elapsed().as_secs_f64() * 1e3;
             eprintln!("{name}: {} faces in {ms:.1} ms", found.len());

@@ -21,7 +21,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let detector = args.detector.build()?;
-    let data = TrainingData::load(&args.data, None)
+    let data = TrainingData::load(&args.data)
         .with_context(|| format!("loading {}", args.data.display()))?;
     let cfg = detector.config();
     println!(

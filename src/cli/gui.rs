@@ -6,15 +6,17 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::anyhow;
 use facecam::BackendKind;
+use facecam::app::prefs::Prefs;
 use facecam::app::seq_tab::Demo;
 use facecam::app::{AppOptions, FacecamApp, Tab, WINDOW_SIZE, default_data_dir};
 use facecam::live::SourceChoice;
 
 #[derive(clap::Args, Debug, Default)]
 pub struct Args {
-    /// Camera to open (index as listed by the system). The demo reel plays if it cannot open.
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub camera: u32,
+    /// Camera to open (index as listed by the system; default 0, or the source used last
+    /// time). The demo reel plays if it cannot open.
+    #[arg(long, value_name = "N")]
+    pub camera: Option<u32>,
     /// Camera resolution to ask for, e.g. 1280x720 (the closest supported one is used).
     #[arg(long, value_name = "WxH", value_parser = parse_resolution)]
     pub resolution: Option<(u32, u32)>,
@@ -24,7 +26,8 @@ pub struct Args {
     /// Play the bundled demo reel instead of opening a camera.
     #[arg(long)]
     pub demo: bool,
-    /// Weights file to start with (`.bpk`). Default: the bundled model.
+    /// Weights file to start with (`.bpk`). Default: the one used last time, or the bundled
+    /// model.
     #[arg(long, value_name = "FILE")]
     pub weights: Option<PathBuf>,
     /// Burn backend: flex, ndarray (CPU) or wgpu (GPU).
@@ -36,6 +39,10 @@ pub struct Args {
     /// Frames to run before the screenshot.
     #[arg(long, value_name = "N", default_value_t = 30, requires = "screenshot")]
     pub frames: u64,
+    /// Close the window after SECS seconds and print the run summary (the soak check,
+    /// `.ci/soak`).
+    #[arg(long, value_name = "SECS")]
+    pub quit_after: Option<f32>,
     /// Start with the score-map heat map shown.
     #[arg(long)]
     pub heat_map: bool,
@@ -46,9 +53,9 @@ pub struct Args {
     /// (e.g. ~/.local/share/facecam).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Tab to open first: live, negatives or sequences.
-    #[arg(long, default_value = "live", value_parser = parse_tab)]
-    pub tab: Tab,
+    /// Tab to open first: live, negatives or sequences (default: the last one used).
+    #[arg(long, value_parser = parse_tab)]
+    pub tab: Option<Tab>,
     /// Sequence demo to open in the Sequences tab: order, flow, inside, echo, seq2seq or
     /// memory.
     #[arg(long, default_value = "order", value_parser = parse_demo)]
@@ -85,26 +92,42 @@ fn parse_resolution(s: &str) -> Result<(u32, u32), String> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let data_dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
+    // A scripted run (--screenshot) neither reads nor writes the remembered settings, so it
+    // gives the same result on every machine.
+    let remember = args.screenshot.is_none() && args.quit_after.is_none();
+    let (prefs, prefs_problem) = if remember {
+        Prefs::load(&data_dir)
+    } else {
+        (Prefs::default(), None)
+    };
     let source = if args.demo {
         SourceChoice::Reel
     } else if !args.source.is_empty() {
         SourceChoice::Stills(args.source.clone())
-    } else {
+    } else if args.camera.is_some() || args.resolution.is_some() {
         SourceChoice::Camera {
-            index: args.camera,
+            index: args.camera.unwrap_or(0),
             resolution: args.resolution,
         }
+    } else {
+        prefs.source.clone().unwrap_or(SourceChoice::Camera {
+            index: 0,
+            resolution: None,
+        })
     };
     let options = AppOptions {
         source,
-        weights: args.weights.clone(),
+        weights: args.weights.clone().or_else(|| prefs.weights.clone()),
         backend: args.backend,
         screenshot: args.screenshot.clone().map(|p| (p, args.frames)),
-        data_dir: args.data_dir.clone().unwrap_or_else(default_data_dir),
-        heat_map: args.heat_map,
+        quit_after: args.quit_after.map(std::time::Duration::from_secs_f32),
+        heat_map: args.heat_map || prefs.heat_map,
         paused: args.paused,
-        tab: args.tab,
+        tab: args.tab.or(prefs.tab).unwrap_or_default(),
         seq_demo: args.seq_demo,
+        remember: remember.then_some((prefs, prefs_problem)),
+        data_dir,
     };
     let native = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
@@ -129,7 +152,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(Box::new(app))
         }),
     )
-    .map_err(|e| anyhow!("cannot open the window: {e} (is there a display? try xvfb-run)"))?;
+    .map_err(|e| match e {
+        // The window opened; the app itself could not start (e.g. a --weights file).
+        eframe::Error::AppCreation(e) => anyhow!("the app could not start: {e}"),
+        e => anyhow!("cannot open the window: {e} (is there a display? try xvfb-run)"),
+    })?;
     if args.screenshot.is_none() {
         return Ok(ExitCode::SUCCESS);
     }

@@ -12,7 +12,8 @@ pub struct Args {
     /// The shared data folder.
     #[arg(long, default_value = "../shared/data")]
     pub data: PathBuf,
-    /// Scratch folder for the simulated user's store and the composite scenes.
+    /// Scratch folder for the simulated user's store and the composite scenes: a new or empty
+    /// folder, or one an earlier run made (any other is refused).
     #[arg(long, default_value = "out/mining-sim")]
     pub work: PathBuf,
     #[arg(long, default_value_t = 50)]
@@ -35,9 +36,6 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    if args.work.join("negatives").exists() {
-        std::fs::remove_dir_all(args.work.join("negatives"))?;
-    }
     let mut cfg = SimConfig {
         max_marks: args.max_marks,
         ..SimConfig::default()

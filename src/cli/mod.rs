@@ -4,6 +4,7 @@ pub mod common;
 pub mod detect;
 pub mod eval;
 pub mod fp_rate;
+#[cfg(feature = "gui")]
 pub mod gui;
 pub mod mining_sim;
 pub mod patches;

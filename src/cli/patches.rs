@@ -22,10 +22,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let data = TrainingData::load(&args.data, None)?;
+    let data = TrainingData::load(&args.data)?;
     let device = Device::flex();
-    let path = args.weights.unwrap_or_else(weights::bundled_path);
-    let (model, _) = weights::load(&path, &device)?;
+    let (model, _) = match &args.weights {
+        Some(path) => weights::load(path, &device)?,
+        None => weights::load_bundled(&device)?,
+    };
     let index = bundle::write(&data, &BundleConfig::default(), &args.out, &model, &device)?;
     println!(
         "{} faces, {} held-out faces, {} non-face windows, {} hard negatives, {} scenes written \

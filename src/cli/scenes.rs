@@ -36,7 +36,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(n) = args.synthetic {
         return write_synthetic(n, &args.out);
     }
-    let data = TrainingData::load(&args.data, None)?;
+    let data = TrainingData::load(&args.data)?;
     let mut cfg = if args.hard {
         CompositeConfig::hard(args.seed)
     } else {

@@ -301,23 +301,26 @@ fn train(demo: Demo) -> anyhow::Result<ExitCode> {
 
 fn eval(files: Vec<PathBuf>, backend: BackendKind) -> anyhow::Result<ExitCode> {
     let device = backend.device()?;
-    let files = if files.is_empty() {
+    // Each model with the name it is reported under: the built-in ones unless files are given.
+    let models: Vec<(String, facecam::Result<_>)> = if files.is_empty() {
         weights::BUNDLED_NAMES
             .iter()
-            .map(|n| weights::bundled(n))
+            .map(|&n| (n.to_string(), weights::load_bundled(n, &device)))
             .collect()
     } else {
         files
+            .iter()
+            .map(|p| (p.display().to_string(), weights::load(p, &device)))
+            .collect()
     };
     let mut failed = 0;
-    for path in &files {
-        match weights::load(path, &device) {
+    for (name, loaded) in models {
+        match loaded {
             Ok((model, meta)) => {
                 let started = Instant::now();
                 let figures = score(&model, &meta.arch, &device)?;
                 println!(
-                    "{}: {} ({:.1} s)",
-                    path.display(),
+                    "{name}: {} ({:.1} s)",
                     describe(&meta.arch),
                     started.elapsed().as_secs_f32()
                 );

@@ -8,6 +8,7 @@ use anyhow::Context;
 use facecam::BackendKind;
 use facecam::detect::SecondStageConfig;
 use facecam::detect::weights::{self, ModelMeta};
+use facecam::negatives;
 use facecam::train::data::SYNTHETIC_PAGES;
 use facecam::train::{TrainConfig, TrainEvent, TrainingData, train};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -71,8 +72,14 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let device = args.backend.device()?;
-    let data = TrainingData::load(&args.data, args.negatives.as_deref())
+    let user_negatives = match &args.negatives {
+        Some(dir) => negatives::windows_in(dir)
+            .with_context(|| format!("loading negatives from {}", dir.display()))?,
+        None => Vec::new(),
+    };
+    let data = TrainingData::load(&args.data)
         .with_context(|| format!("loading training data from {}", args.data.display()))?
+        .with_user_negatives(user_negatives)
         .with_synthetic_pages(args.synthetic_pages);
     log::info!("data: {:?}", data.summary());
     let mut cfg = TrainConfig {

@@ -35,13 +35,24 @@ impl DetectorConfig {
     /// Checks every field once, so the detector never has to.
     pub fn validate(&self) -> Result<()> {
         self.pyramid.validate()?;
-        if self.threshold.is_nan() {
-            return Err(Error::Config("threshold is NaN".into()));
+        if !self.threshold.is_finite() {
+            return Err(Error::Config(format!(
+                "threshold must be a finite logit, got {}",
+                self.threshold
+            )));
         }
         if !(self.nms.iou > 0.0 && self.nms.iou <= 1.0) {
             return Err(Error::Config(format!(
                 "NMS IoU must be in (0, 1], got {}",
                 self.nms.iou
+            )));
+        }
+        // Above 1 it never triggers (the documented way to turn it off); 0 or less would
+        // suppress every box that touches a better one.
+        if !(self.nms.containment.is_finite() && self.nms.containment > 0.0) {
+            return Err(Error::Config(format!(
+                "NMS containment must be a positive share, got {}",
+                self.nms.containment
             )));
         }
         Ok(())

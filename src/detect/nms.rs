@@ -72,12 +72,18 @@ impl Default for NmsConfig {
     }
 }
 
+/// Most candidates NMS looks at: the best ones by score. Greedy NMS is quadratic, and a very
+/// low threshold (`--threshold -10`) makes every window of every level a candidate.
+pub const MAX_CANDIDATES: usize = 4096;
+
 /// Greedy NMS: take the best remaining box, suppress what overlaps it, repeat.
 ///
-/// Boxes with a NaN score are dropped; equal scores keep their input order. The kept box keeps
-/// its own score (the best of its cluster), so the best box always survives.
+/// Boxes with a NaN score are dropped, and only the best `MAX_CANDIDATES` are considered;
+/// equal scores keep their input order. The kept box keeps its own score (the best of its
+/// cluster), so the best box always survives.
 pub fn nms(mut boxes: Vec<Detection>, cfg: &NmsConfig) -> Vec<Detection> {
     boxes.retain(|b| !b.score.is_nan() && b.w > 0.0 && b.h > 0.0);
+    keep_best(&mut boxes, MAX_CANDIDATES);
     // Stable sort: ties keep input order.
     boxes.sort_by(|a, b| b.score.total_cmp(&a.score));
     let mut suppressed = vec![false; boxes.len()];
@@ -122,6 +128,26 @@ pub fn nms(mut boxes: Vec<Detection>, cfg: &NmsConfig) -> Vec<Detection> {
         });
     }
     kept
+}
+
+/// Keeps the `limit` best-scoring boxes, in their input order (ties at the cut: the first).
+fn keep_best(boxes: &mut Vec<Detection>, limit: usize) {
+    if boxes.len() <= limit || limit == 0 {
+        return;
+    }
+    let mut scores: Vec<f32> = boxes.iter().map(|b| b.score).collect();
+    let (_, &mut cut, _) = scores.select_nth_unstable_by(limit - 1, |a, b| b.total_cmp(a));
+    let mut ties_left = limit - boxes.iter().filter(|b| b.score > cut).count();
+    boxes.retain(|b| {
+        if b.score > cut {
+            true
+        } else if b.score == cut && ties_left > 0 {
+            ties_left -= 1;
+            true
+        } else {
+            false
+        }
+    });
 }
 
 #[cfg(test)]
@@ -231,5 +257,25 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert!((out[0].x - 1.0).abs() < 1e-5);
         assert_eq!(out[0].score, 2.0);
+    }
+
+    #[test]
+    fn only_the_best_candidates_reach_nms() {
+        // A dense field of weak windows (every cell of a low-threshold scan) plus three faces.
+        let mut boxes: Vec<Detection> = (0..20_000)
+            .map(|i| d((i % 200) as f32 * 4.0, (i / 200) as f32 * 4.0, 30.0, -5.0))
+            .collect();
+        for (k, x) in [100.0, 400.0, 700.0].into_iter().enumerate() {
+            boxes.insert(k * 5000, d(x, 50.0, 30.0, 3.0 + k as f32));
+        }
+        let mut capped = boxes.clone();
+        keep_best(&mut capped, 10);
+        assert_eq!(capped.len(), 10);
+        // The three faces survive, in input order, and ties fill the rest in input order.
+        assert_eq!(capped.iter().filter(|b| b.score > 0.0).count(), 3);
+        assert_eq!(capped[0], boxes[0]);
+        let kept = nms(boxes, &NmsConfig::default());
+        assert_eq!(kept[0].score, 5.0);
+        assert!(kept.len() <= MAX_CANDIDATES);
     }
 }

@@ -7,6 +7,15 @@ use super::model::WINDOW;
 use crate::error::{Error, Result};
 use crate::gray;
 
+/// Most pixels one level may have (16 MP: a 4000×3000 photo scanned for 30 px faces is 12 MP).
+/// Larger levels would take gigabytes of activations; their faces are too small to find at
+/// this size anyway, so the pyramid starts at the first level under the cap.
+pub const MAX_LEVEL_PIXELS: u64 = 1 << 24;
+/// Most levels a pyramid may have (a 4096 px image with the default settings has 29).
+pub const MAX_LEVELS: usize = 128;
+/// The image side `validate` judges the level count on.
+const LARGE_SIDE: f32 = 4096.0;
+
 /// Which face sizes to look for, and how finely to step between them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PyramidConfig {
@@ -51,7 +60,23 @@ impl PyramidConfig {
                 self.min_face
             )));
         }
+        let levels = (LARGE_SIDE / self.min_face).ln() / self.scale_step.ln();
+        if levels > MAX_LEVELS as f32 {
+            return Err(Error::Config(format!(
+                "scale step {} from {} px faces makes {levels:.0} pyramid levels on a \
+                 {LARGE_SIDE} px image (at most {MAX_LEVELS}); use a larger step",
+                self.scale_step, self.min_face
+            )));
+        }
         Ok(())
+    }
+
+    /// The smallest face the pyramid looks for in a `width`×`height` image: `min_face`, or
+    /// more when the level for `min_face` would exceed `MAX_LEVEL_PIXELS`.
+    pub fn effective_min_face(&self, width: u32, height: u32) -> f32 {
+        let pixels = width as f64 * height as f64;
+        let at_cap = WINDOW as f64 * (pixels / MAX_LEVEL_PIXELS as f64).sqrt();
+        self.min_face.max(at_cap as f32)
     }
 
     /// The levels for a `width`×`height` image, largest first.
@@ -59,13 +84,17 @@ impl PyramidConfig {
         let side = width.min(height) as f32;
         let max_face = self.max_face.unwrap_or(side).min(side);
         let mut out = Vec::new();
-        let mut face = self.min_face;
-        while face <= max_face + 1e-3 {
+        let mut face = self.effective_min_face(width, height);
+        while face <= max_face + 1e-3 && out.len() < MAX_LEVELS {
             let scale = WINDOW as f32 / face;
             let w = (width as f32 * scale).round() as u32;
             let h = (height as f32 * scale).round() as u32;
             if w < WINDOW as u32 || h < WINDOW as u32 {
                 break;
+            }
+            if w as u64 * h as u64 > MAX_LEVEL_PIXELS {
+                face *= 1.001; // rounding put it just over the cap
+                continue;
             }
             out.push(LevelSpec {
                 width: w,
@@ -144,6 +173,29 @@ mod tests {
     }
 
     #[test]
+    fn a_huge_image_gets_levels_under_the_pixel_cap() {
+        // 20000² at 8 px faces would be a 75000² first level: 5.6 billion pixels.
+        let cfg = PyramidConfig {
+            min_face: 8.0,
+            ..PyramidConfig::default()
+        };
+        let levels = cfg.levels(20_000, 20_000);
+        assert!(!levels.is_empty());
+        for l in &levels {
+            assert!(
+                l.width as u64 * l.height as u64 <= MAX_LEVEL_PIXELS,
+                "{l:?}"
+            );
+        }
+        // The first level is close to the cap, not far below it.
+        let first = levels[0].width as u64 * levels[0].height as u64;
+        assert!(first > MAX_LEVEL_PIXELS * 9 / 10, "{first}");
+        assert!(cfg.effective_min_face(20_000, 20_000) > 100.0);
+        // A webcam frame is untouched.
+        assert_eq!(cfg.effective_min_face(640, 480), 8.0);
+    }
+
+    #[test]
     fn invalid_configs_are_rejected() {
         let bad = [
             PyramidConfig {
@@ -157,6 +209,12 @@ mod tests {
             PyramidConfig {
                 max_face: Some(10.0),
                 ..PyramidConfig::default()
+            },
+            // Hundreds of levels: 8 px faces in 2 % steps.
+            PyramidConfig {
+                scale_step: 1.02,
+                min_face: 8.0,
+                max_face: None,
             },
         ];
         for cfg in bad {

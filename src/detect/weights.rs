@@ -3,7 +3,6 @@
 //! The sidecar holds the architecture (so a file with other layer widths still loads), the
 //! detector defaults the model was tuned with, and how it was trained.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
@@ -11,17 +10,11 @@ use serde::{Deserialize, Serialize};
 
 use super::detector::DetectorConfig;
 use super::model::{FaceNet, FaceNetConfig};
-use crate::atomic::write_atomic;
-use crate::burnpack;
 use crate::error::{Error, Result};
+use crate::{burnpack, embedded, weight_pair};
 
-/// The bundled default weights, relative to the crate root.
+/// The shipped default weights, relative to the crate root (built into the binary).
 pub const BUNDLED: &str = "models/face.bpk";
-
-/// Path of the bundled weights in this checkout.
-pub fn bundled_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(BUNDLED)
-}
 
 /// What the JSON sidecar records.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -47,20 +40,13 @@ impl Default for ModelMeta {
 
 /// The sidecar path for a weights file: same name, `.json`.
 pub fn meta_path(weights: &Path) -> PathBuf {
-    weights.with_extension("json")
+    weight_pair::sidecar_path(weights)
 }
 
-/// Saves weights and sidecar, each atomically (sidecar first, so a weights file never appears
-/// without its description).
+/// Saves weights and sidecar as a pair a crash cannot split (see `weight_pair`).
 pub fn save(model: &FaceNet, meta: &ModelMeta, path: &Path) -> Result<()> {
-    let weights_err = |reason: String| Error::Weights {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let json = serde_json::to_vec_pretty(meta).map_err(|e| weights_err(e.to_string()))?;
     let bytes = burnpack::to_bytes(model, path)?;
-    write_atomic(&meta_path(path), &json)?;
-    write_atomic(path, &bytes)
+    weight_pair::save(path, &bytes, meta)
 }
 
 /// Loads weights (and their sidecar, if present) onto `device`.
@@ -68,21 +54,37 @@ pub fn save(model: &FaceNet, meta: &ModelMeta, path: &Path) -> Result<()> {
 /// Any failure — missing file, not a burnpack, wrong tensor shapes, unreadable JSON — is one
 /// `Error::Weights` naming the file.
 pub fn load(path: &Path, device: &Device) -> Result<(FaceNet, ModelMeta)> {
+    let (bytes, sidecar) = weight_pair::load(path)?;
+    from_bytes(path, bytes, sidecar.as_deref(), device)
+}
+
+/// Loads the shipped weights, built into the binary.
+pub fn load_bundled(device: &Device) -> Result<(FaceNet, ModelMeta)> {
+    let bytes = embedded::file(BUNDLED)?.to_vec();
+    let sidecar = embedded::file(&meta_path(Path::new(BUNDLED)).to_string_lossy())?;
+    from_bytes(&embedded::label(BUNDLED), bytes, Some(sidecar), device)
+}
+
+/// Weights from burnpack `bytes` and sidecar JSON (`None`: the default architecture);
+/// `path` names them in errors.
+fn from_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    sidecar: Option<&[u8]>,
+    device: &Device,
+) -> Result<(FaceNet, ModelMeta)> {
     let fail = |reason: String| Error::Weights {
         path: path.to_path_buf(),
-        reason,
+        reason: format!("sidecar {}: {reason}", meta_path(path).display()),
     };
-    let meta = match fs::read(meta_path(path)) {
-        Ok(json) => serde_json::from_slice::<ModelMeta>(&json)
-            .map_err(|e| fail(format!("sidecar {}: {e}", meta_path(path).display())))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => ModelMeta::default(),
-        Err(e) => return Err(fail(format!("sidecar: {e}"))),
+    let meta = match sidecar {
+        Some(json) => serde_json::from_slice::<ModelMeta>(json).map_err(|e| fail(e.to_string()))?,
+        None => ModelMeta::default(),
     };
     meta.detector
         .validate()
         .and_then(|()| meta.net.validate())
-        .map_err(|e| fail(format!("sidecar {}: {e}", meta_path(path).display())))?;
-    let bytes = fs::read(path).map_err(|e| fail(e.to_string()))?;
+        .map_err(|e| fail(e.to_string()))?;
     let model = burnpack::load_into(meta.net.init(device), bytes, path)?;
     Ok((model, meta))
 }
@@ -90,6 +92,7 @@ pub fn load(path: &Path, device: &Device) -> Result<(FaceNet, ModelMeta)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn save_then_load_gives_the_same_scores() {

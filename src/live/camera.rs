@@ -47,34 +47,85 @@ pub struct CameraSource {
 }
 
 impl CameraSource {
-    /// Opens camera `index` near `resolution` (default 640×480) and starts its stream.
+    /// Opens camera `index` near `resolution` (default 640×480) and starts its stream. When
+    /// the camera refuses MJPEG at that size (nokhwa's "Failed to fulfill"), the other formats
+    /// are tried in turn; the label says which one was used.
     pub fn open(index: u32, resolution: Option<(u32, u32)>) -> Result<Self> {
-        let fail = |e: nokhwa::NokhwaError| Error::Camera(index.to_string(), e.to_string());
-        let (w, h) = resolution.unwrap_or(DEFAULT_RESOLUTION);
-        let wanted = CameraFormat::new(Resolution::new(w, h), FrameFormat::MJPEG, 30);
-        let format = RequestedFormat::new::<RgbFormat>(RequestedFormatType::Closest(wanted));
-        // nokhwa's backends can panic on odd drivers; a camera must never take the app down.
-        let opened = std::panic::catch_unwind(|| -> std::result::Result<Camera, _> {
-            let mut camera = Camera::new(CameraIndex::Index(index), format)?;
-            camera.open_stream()?;
-            Ok(camera)
-        })
-        .map_err(|_| Error::Camera(index.to_string(), "the camera driver panicked".into()))?
-        .map_err(fail)?;
-        let f = opened.camera_format();
+        let attempts = format_attempts(resolution.unwrap_or(DEFAULT_RESOLUTION));
+        let (camera, refused) = first_that_opens(&attempts, |wanted| open_as(index, *wanted))
+            .map_err(|errors| Error::Camera(index.to_string(), errors.join("; ")))?;
+        let f = camera.camera_format();
+        let fallback = if refused.is_empty() {
+            String::new()
+        } else {
+            format!(" (refused: {})", refused.join("; "))
+        };
         let label = format!(
-            "camera {index}: {}, {}×{} {} at {} fps",
-            opened.info().human_name(),
+            "camera {index}: {}, {}×{} {} at {} fps{fallback}",
+            camera.info().human_name(),
             f.resolution().width(),
             f.resolution().height(),
             f.format(),
             f.frame_rate()
         );
-        Ok(Self {
-            camera: opened,
-            label,
-        })
+        Ok(Self { camera, label })
     }
+}
+
+/// What to ask a camera for, in order: MJPEG near the wanted size (most webcams stream it
+/// fastest), then the uncompressed formats near it, then anything the camera offers.
+pub fn format_attempts((w, h): (u32, u32)) -> Vec<RequestedFormatType> {
+    let near =
+        |format| RequestedFormatType::Closest(CameraFormat::new(Resolution::new(w, h), format, 30));
+    let mut attempts: Vec<_> = [
+        FrameFormat::MJPEG,
+        FrameFormat::YUYV,
+        FrameFormat::NV12,
+        FrameFormat::GRAY,
+        FrameFormat::RAWRGB,
+    ]
+    .into_iter()
+    .map(near)
+    .collect();
+    attempts.push(RequestedFormatType::AbsoluteHighestFrameRate);
+    attempts
+}
+
+/// A short name for an attempt, for messages.
+fn describe(wanted: &RequestedFormatType) -> String {
+    match wanted {
+        RequestedFormatType::Closest(f) => f.format().to_string(),
+        _ => "any format".to_string(),
+    }
+}
+
+/// Opens camera `index` asking for `wanted` and starts its stream.
+fn open_as(index: u32, wanted: RequestedFormatType) -> std::result::Result<Camera, String> {
+    let format = RequestedFormat::new::<RgbFormat>(wanted);
+    // nokhwa's backends can panic on odd drivers; a camera must never take the app down.
+    std::panic::catch_unwind(|| -> std::result::Result<Camera, nokhwa::NokhwaError> {
+        let mut camera = Camera::new(CameraIndex::Index(index), format)?;
+        camera.open_stream()?;
+        Ok(camera)
+    })
+    .map_err(|_| "the camera driver panicked".to_string())?
+    .map_err(|e| e.to_string())
+}
+
+/// Tries each attempt in turn: the first that opens, with the refusals before it, or every
+/// refusal if none opens.
+fn first_that_opens<T>(
+    attempts: &[RequestedFormatType],
+    mut open: impl FnMut(&RequestedFormatType) -> std::result::Result<T, String>,
+) -> std::result::Result<(T, Vec<String>), Vec<String>> {
+    let mut refused = Vec::new();
+    for wanted in attempts {
+        match open(wanted) {
+            Ok(opened) => return Ok((opened, refused)),
+            Err(e) => refused.push(format!("{}: {e}", describe(wanted))),
+        }
+    }
+    Err(refused)
 }
 
 impl FrameSource for CameraSource {
@@ -93,5 +144,35 @@ impl Drop for CameraSource {
     fn drop(&mut self) {
         // Release the device for other programs; an error here has nowhere useful to go.
         let _ = self.camera.stop_stream();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_camera_without_mjpeg_falls_back_to_the_next_format_and_says_so() {
+        let attempts = format_attempts((640, 480));
+        // A camera that only streams NV12, like some laptop sensors.
+        let opened = first_that_opens(&attempts, |wanted| match wanted {
+            RequestedFormatType::Closest(f) if f.format() == FrameFormat::NV12 => Ok(f.format()),
+            _ => Err("Failed to fulfill".to_string()),
+        });
+        let (format, refused) = opened.unwrap();
+        assert_eq!(format, FrameFormat::NV12);
+        assert_eq!(refused.len(), 2, "{refused:?}");
+        assert!(refused[0].starts_with("MJPEG") && refused[1].starts_with("YUYV"));
+
+        // One that streams nothing listed still gets the "any format" request last.
+        let any = first_that_opens(&attempts, |wanted| match wanted {
+            RequestedFormatType::AbsoluteHighestFrameRate => Ok(()),
+            _ => Err("Failed to fulfill".to_string()),
+        });
+        assert_eq!(any.unwrap().1.len(), attempts.len() - 1);
+
+        // None at all: every refusal is reported.
+        let none = first_that_opens(&attempts, |_| Err::<(), _>("busy".to_string()));
+        assert_eq!(none.unwrap_err().len(), attempts.len());
     }
 }

@@ -1,11 +1,13 @@
 //! The capture thread: owns the frame source, puts frames into the latest-frame slot, falls
 //! back to the demo reel when no camera opens, and retries a camera that fails mid-stream.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "gui")]
 use super::camera::CameraSource;
 use super::frame::Frame;
 use super::reel::ReelSource;
@@ -13,6 +15,7 @@ use super::slot::LatestSlot;
 use super::source::{FrameSource, SourceChoice};
 use super::stills::StillsSource;
 use crate::error::Result;
+use crate::job::{join_within, panic_message};
 
 /// Failed frames in a row after which the source is closed and reopened.
 const BAD_FRAMES_BEFORE_REOPEN: u32 = 5;
@@ -46,6 +49,8 @@ pub struct CaptureStatus {
     pub fps: f32,
     pub frames: u64,
     pub paused: bool,
+    /// The capture thread's last crash (it restarts by itself), for the UI.
+    pub crashed: Option<String>,
 }
 
 enum Command {
@@ -80,7 +85,7 @@ impl Capture {
             let status = Arc::clone(&status);
             std::thread::Builder::new()
                 .name("capture".into())
-                .spawn(move || CaptureLoop::new(opener, rx, status, frames).run(choice))
+                .spawn(move || CaptureLoop::new(opener, rx, status, frames).supervise(choice))
                 .expect("spawning a thread only fails when the OS is out of resources")
         };
         Self {
@@ -112,8 +117,9 @@ impl Drop for Capture {
     fn drop(&mut self) {
         let _ = self.commands.send(Command::Stop);
         if let Some(t) = self.thread.take() {
-            // A source can block for one frame interval at most (or a camera timeout).
-            let _ = t.join();
+            // A source blocks one frame interval at most, unless its driver hangs: then the
+            // window closes anyway and the thread ends with the process.
+            join_within(t, Duration::from_secs(1));
         }
     }
 }
@@ -121,8 +127,16 @@ impl Drop for Capture {
 /// Opens the source a choice names.
 pub fn open_source(choice: &SourceChoice) -> Result<Box<dyn FrameSource>> {
     Ok(match choice {
+        #[cfg(feature = "gui")]
         SourceChoice::Camera { index, resolution } => {
             Box::new(CameraSource::open(*index, *resolution)?)
+        }
+        #[cfg(not(feature = "gui"))]
+        SourceChoice::Camera { index, .. } => {
+            return Err(crate::Error::Camera(
+                index.to_string(),
+                "this build has no camera support (the `gui` feature is off)".into(),
+            ));
         }
         SourceChoice::Stills(paths) => Box::new(StillsSource::open(paths, STILL_SECONDS)?),
         SourceChoice::Reel => Box::new(ReelSource::open()?),
@@ -138,6 +152,8 @@ struct CaptureLoop {
     last_frame_at: Option<Instant>,
     /// Failed frames in a row from the current source.
     bad_frames: u32,
+    /// What is streaming or being retried: where a restart after a crash picks up.
+    current: SourceChoice,
 }
 
 /// What the loop does next.
@@ -165,11 +181,38 @@ impl CaptureLoop {
             next_id: 0,
             last_frame_at: None,
             bad_frames: 0,
+            current: SourceChoice::Reel,
         }
     }
 
-    fn run(mut self, choice: SourceChoice) {
-        let mut state = self.start_source(choice, true);
+    /// Runs the loop; a panic anywhere in it (a driver, a decoder, this code) is reported in
+    /// the status and the loop starts again on the source it was on.
+    fn supervise(mut self, choice: SourceChoice) {
+        let mut start = Some((choice, true));
+        while let Some((choice, at_startup)) = start.take() {
+            match catch_unwind(AssertUnwindSafe(|| self.run(choice, at_startup))) {
+                Ok(()) => return, // stopped
+                Err(panic) => {
+                    let why = format!(
+                        "the capture thread crashed ({}); restarted it",
+                        panic_message(panic.as_ref())
+                    );
+                    log::error!("{why}");
+                    self.edit(|s| s.crashed = Some(why));
+                    // Commands sent meanwhile wait in the channel; a Stop ends the wait.
+                    if let Ok(Command::Stop) | Err(RecvTimeoutError::Disconnected) =
+                        self.commands.recv_timeout(RETRY_EVERY)
+                    {
+                        return;
+                    }
+                    start = Some((self.current.clone(), false));
+                }
+            }
+        }
+    }
+
+    fn run(&mut self, choice: SourceChoice, at_startup: bool) {
+        let mut state = self.start_source(choice, at_startup);
         loop {
             // Commands first; a paused or retrying loop sleeps on the channel.
             let wait = match &state {
@@ -234,6 +277,7 @@ impl CaptureLoop {
     /// Opens `choice`. At start-up a camera that will not open falls back to the reel; later
     /// (the user asked for it, or it is being retried) a failure keeps retrying.
     fn start_source(&mut self, choice: SourceChoice, at_startup: bool) -> State {
+        self.current = choice.clone();
         match (self.opener)(&choice) {
             Ok(src) => {
                 let describe = src.describe();
@@ -258,6 +302,7 @@ impl CaptureLoop {
                             ));
                             s.fell_back_to_reel = true;
                         });
+                        self.current = SourceChoice::Reel;
                         State::Streaming(reel, SourceChoice::Reel)
                     }
                     Err(reel_err) => self.failed(choice, format!("{e}; demo reel: {reel_err}")),
@@ -430,6 +475,28 @@ mod tests {
         wait_until(|| OPENS.load(Ordering::SeqCst) >= 2);
         wait_until(|| capture.status().frames >= 4);
         // The thread is still alive and obeys commands.
+        capture.pause(true);
+        wait_until(|| capture.status().paused);
+    }
+
+    /// The first open panics (a driver bug); later ones give a steady source.
+    static CRASHING_OPENS: AtomicUsize = AtomicUsize::new(0);
+    fn crashing_opener(_: &SourceChoice) -> Result<Box<dyn FrameSource>> {
+        if CRASHING_OPENS.fetch_add(1, Ordering::SeqCst) == 0 {
+            panic!("injected fault");
+        }
+        Ok(Box::new(Glitchy(1)))
+    }
+
+    #[test]
+    fn a_crash_in_the_capture_thread_is_reported_and_it_restarts() {
+        let frames = Arc::new(LatestSlot::new());
+        let capture = Capture::start_with(crashing_opener, SourceChoice::Reel, Arc::clone(&frames));
+        wait_until(|| capture.status().frames >= 3);
+        let crashed = capture.status().crashed.expect("the crash is reported");
+        assert!(crashed.contains("injected fault"), "{crashed}");
+        assert_eq!(CRASHING_OPENS.load(Ordering::SeqCst), 2);
+        // Still obeys commands.
         capture.pause(true);
         wait_until(|| capture.status().paused);
     }

@@ -1,6 +1,7 @@
 //! The live pipeline, independent of any GUI: capture thread → latest-frame slot → detector
 //! thread → latest-result slot → whoever draws.
 
+#[cfg(feature = "gui")]
 pub mod camera;
 pub mod capture;
 pub mod frame;

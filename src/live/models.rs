@@ -60,11 +60,13 @@ pub struct ModelSlot {
 impl ModelSlot {
     /// Starts with the weights at `path` (or the bundled ones).
     pub fn open(path: Option<&Path>, device: Device) -> Result<Self> {
-        let (origin, file) = match path {
-            Some(p) => (ModelOrigin::File(p.to_path_buf()), p.to_path_buf()),
-            None => (ModelOrigin::Bundled, weights::bundled_path()),
+        let ((net, meta), origin) = match path {
+            Some(p) => (
+                weights::load(p, &device)?,
+                ModelOrigin::File(p.to_path_buf()),
+            ),
+            None => (weights::load_bundled(&device)?, ModelOrigin::Bundled),
         };
-        let (net, meta) = weights::load(&file, &device)?;
         Ok(Self {
             current: ArcSwap::from_pointee(LoadedModel {
                 net,
@@ -91,9 +93,9 @@ impl ModelSlot {
         Ok(self.install(net, meta, ModelOrigin::File(path.to_path_buf())))
     }
 
-    /// Goes back to the weights shipped in `models/`.
+    /// Goes back to the shipped weights (built into the binary).
     pub fn revert_to_bundled(&self) -> Result<Arc<LoadedModel>> {
-        let (net, meta) = weights::load(&weights::bundled_path(), &self.device)?;
+        let (net, meta) = weights::load_bundled(&self.device)?;
         Ok(self.install(net, meta, ModelOrigin::Bundled))
     }
 

@@ -1,15 +1,19 @@
 //! The detection thread: newest frame in, boxes (and optionally score maps) out.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+
+use image::GrayImage;
 
 use super::frame::Frame;
 use super::models::ModelSlot;
 use super::slot::LatestSlot;
 use crate::detect::pyramid::LevelSpec;
 use crate::detect::scan::ScoreMap;
+use crate::job::{join_within, panic_message};
 use crate::{Detection, Detector, DetectorConfig};
 
 /// What the UI controls and the detector thread reads once per frame.
@@ -43,7 +47,12 @@ pub struct Pipeline {
     pub results: Arc<LatestSlot<DetectionResult>>,
     pub models: Arc<ModelSlot>,
     pub settings: Arc<Mutex<LiveSettings>>,
+    /// The detector thread's last crash, for the UI (it restarts by itself).
+    pub fault: Arc<Mutex<Option<String>>>,
 }
+
+/// How the detector thread turns a frame into score maps (tests inject faults through it).
+pub type Scan = fn(&Detector, &GrayImage) -> Vec<(LevelSpec, ScoreMap)>;
 
 impl Pipeline {
     pub fn new(models: ModelSlot) -> Self {
@@ -57,7 +66,16 @@ impl Pipeline {
                 keep_maps: false,
                 max_fps: None,
             })),
+            fault: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// The detector thread's last crash, if any since the app started.
+    pub fn fault(&self) -> Option<String> {
+        self.fault
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     pub fn settings(&self) -> LiveSettings {
@@ -74,13 +92,24 @@ impl Pipeline {
     /// Starts the detector thread. `on_result` runs after each result is published (the UI
     /// passes "request a repaint", so it redraws only when there is something new).
     pub fn spawn_detector(&self, on_result: impl Fn() + Send + 'static) -> DetectorThread {
+        self.spawn_detector_with(Detector::score_maps, on_result)
+    }
+
+    /// Like `spawn_detector`, scanning frames with `scan`.
+    pub fn spawn_detector_with(
+        &self,
+        scan: Scan,
+        on_result: impl Fn() + Send + 'static,
+    ) -> DetectorThread {
         let stop = Arc::new(AtomicBool::new(false));
         let worker = Worker {
             frames: Arc::clone(&self.frames),
             results: Arc::clone(&self.results),
             models: Arc::clone(&self.models),
             settings: Arc::clone(&self.settings),
+            fault: Arc::clone(&self.fault),
             stop: Arc::clone(&stop),
+            scan,
         };
         let thread = std::thread::Builder::new()
             .name("detector".into())
@@ -93,7 +122,8 @@ impl Pipeline {
     }
 }
 
-/// Handle to the detector thread; dropping it stops the thread after the current frame.
+/// Handle to the detector thread; dropping it stops the thread after the current frame (or
+/// leaves a frame that takes over a second to finish alone: closing never waits long).
 pub struct DetectorThread {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -103,7 +133,7 @@ impl Drop for DetectorThread {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         if let Some(t) = self.thread.take() {
-            let _ = t.join();
+            join_within(t, Duration::from_secs(1));
         }
     }
 }
@@ -113,7 +143,9 @@ struct Worker {
     results: Arc<LatestSlot<DetectionResult>>,
     models: Arc<ModelSlot>,
     settings: Arc<Mutex<LiveSettings>>,
+    fault: Arc<Mutex<Option<String>>>,
     stop: Arc<AtomicBool>,
+    scan: Scan,
 }
 
 impl Worker {
@@ -149,8 +181,27 @@ impl Worker {
                 continue;
             };
             let started = Instant::now();
-            let maps = detector.score_maps(&frame.gray);
-            let detections = detector.boxes_from(&maps);
+            // A panic in the backend or the scan loses this frame, not the thread: the next
+            // frame rebuilds the detector and goes on, and the UI shows what happened.
+            let scanned = catch_unwind(AssertUnwindSafe(|| {
+                let maps = (self.scan)(detector, &frame.gray);
+                let detections = detector.boxes_from(&maps);
+                (maps, detections)
+            }));
+            let (maps, detections) = match scanned {
+                Ok(done) => done,
+                Err(panic) => {
+                    let why = format!(
+                        "the detector crashed on frame {} ({}); restarted it",
+                        frame.id,
+                        panic_message(panic.as_ref())
+                    );
+                    log::error!("{why}");
+                    *self.fault.lock().unwrap_or_else(PoisonError::into_inner) = Some(why);
+                    cached = None;
+                    continue;
+                }
+            };
             let detect_ms = started.elapsed().as_secs_f32() * 1e3;
             self.results.put(DetectionResult {
                 frame,
@@ -211,7 +262,7 @@ mod tests {
         let p = pipeline();
         let _thread = p.spawn_detector(|| {});
         let blank = Frame::new(0, RgbImage::new(160, 120));
-        let (net, meta) = weights::load(&weights::bundled_path(), &Device::flex()).unwrap();
+        let (net, meta) = weights::load_bundled(&Device::flex()).unwrap();
         let mut versions = std::collections::BTreeSet::new();
         for i in 0..6u64 {
             let mut f = blank.clone();
@@ -247,5 +298,32 @@ mod tests {
         assert_eq!(r.config.threshold, 3.5);
         let maps = r.maps.expect("maps kept");
         assert_eq!(maps.len(), r.config.pyramid.levels(120, 90).len());
+    }
+
+    #[test]
+    fn a_crash_in_the_detector_loses_one_frame_and_is_reported() {
+        // Frame 1 panics inside the scan, as a backend bug would; frame 2 must still come out.
+        fn scan(d: &Detector, gray: &GrayImage) -> Vec<(LevelSpec, ScoreMap)> {
+            assert!(gray.width() != 121, "injected fault");
+            d.score_maps(gray)
+        }
+        let p = pipeline();
+        let _thread = p.spawn_detector_with(scan, || {});
+        p.frames.put(Frame::new(1, RgbImage::new(121, 90)));
+        let start = Instant::now();
+        while p.fault().is_none() {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "the crash was not reported"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let fault = p.fault().unwrap();
+        assert!(
+            fault.contains("frame 1") && fault.contains("injected fault"),
+            "{fault}"
+        );
+        p.frames.put(Frame::new(2, RgbImage::new(120, 90)));
+        assert_eq!(wait_for(&p.results).frame.id, 2);
     }
 }

@@ -18,8 +18,9 @@ pub trait FrameSource {
     fn next_frame(&mut self) -> Result<RgbImage>;
 }
 
-/// What the user asked to watch.
-#[derive(Clone, Debug, PartialEq)]
+/// What the user asked to watch (remembered across runs by the app's settings).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum SourceChoice {
     /// A camera by index, optionally at a requested resolution (the closest one is used).
     Camera {

@@ -13,17 +13,23 @@ const FPS: f32 = 15.0;
 /// Frames are capped at this size so a folder of camera photos does not slow the detector down.
 const MAX_SIZE: (u32, u32) = (1280, 960);
 
-/// Shows each image for `hold_frames` frames, looping.
+/// Shows each image for `hold_frames` frames, looping. Images are decoded one at a time, when
+/// their turn comes, so a folder of thousands of photos opens at once and costs one image of
+/// memory.
 pub struct StillsSource {
-    images: Vec<(String, RgbImage)>,
+    /// The files still in the rotation (unreadable ones drop out when their turn comes).
+    files: Vec<PathBuf>,
+    /// The image on show: its index in `files` and its pixels.
+    current: Option<(usize, RgbImage)>,
     hold_frames: usize,
     tick: usize,
     pacer: Pacer,
 }
 
 impl StillsSource {
-    /// Loads every readable image among `paths` (folders are expanded, sorted). Unreadable files
-    /// are skipped with a warning; having none at all is an error.
+    /// Lists the images among `paths` (folders are expanded, sorted) and decodes the first
+    /// readable one. Unreadable files are skipped with a warning; having none readable at all
+    /// is an error.
     pub fn open(paths: &[PathBuf], seconds_each: f32) -> Result<Self> {
         let mut files = Vec::new();
         for p in paths {
@@ -33,42 +39,67 @@ impl StillsSource {
                 files.push(p.clone());
             }
         }
-        let mut images = Vec::new();
-        for f in &files {
-            match image::open(f) {
-                Ok(img) => images.push((
-                    f.display().to_string(),
-                    fit_within(img.into_rgb8(), MAX_SIZE.0, MAX_SIZE.1),
-                )),
-                Err(e) => log::warn!("skipped {}: {e}", f.display()),
-            }
-        }
-        if images.is_empty() {
-            return Err(Error::NoData(format!(
-                "no readable images among {} path(s) given",
-                paths.len()
-            )));
-        }
-        Ok(Self {
-            images,
+        let mut src = Self {
+            files,
+            current: None,
             hold_frames: ((seconds_each * FPS).round() as usize).max(1),
             tick: 0,
             pacer: Pacer::new(FPS),
-        })
+        };
+        src.show(0).map_err(|_| {
+            Error::NoData(format!(
+                "no readable images among {} path(s) given",
+                paths.len()
+            ))
+        })?;
+        Ok(src)
+    }
+
+    /// Makes the `k`-th file (or the next readable one after it) current.
+    fn show(&mut self, k: usize) -> Result<()> {
+        loop {
+            if self.files.is_empty() {
+                return Err(Error::NoData("none of the images is readable".into()));
+            }
+            let k = k % self.files.len();
+            if self.current.as_ref().is_some_and(|(i, _)| *i == k) {
+                return Ok(());
+            }
+            match image::open(&self.files[k]) {
+                Ok(img) => {
+                    let rgb = fit_within(img.into_rgb8(), MAX_SIZE.0, MAX_SIZE.1);
+                    self.current = Some((k, rgb));
+                    return Ok(());
+                }
+                Err(e) => {
+                    log::warn!("skipped {}: {e}", self.files[k].display());
+                    self.files.remove(k);
+                    self.current = None; // indices after k moved
+                }
+            }
+        }
     }
 }
 
 impl FrameSource for StillsSource {
     fn describe(&self) -> String {
-        let (name, _) = &self.images[(self.tick / self.hold_frames) % self.images.len()];
-        format!("{} image(s), now {name}", self.images.len())
+        let name = self
+            .current
+            .as_ref()
+            .map_or_else(String::new, |(k, _)| self.files[*k].display().to_string());
+        format!("{} image(s), now {name}", self.files.len())
     }
 
     fn next_frame(&mut self) -> Result<RgbImage> {
         self.pacer.wait();
-        let k = (self.tick / self.hold_frames) % self.images.len();
+        let turn = self.tick / self.hold_frames;
         self.tick += 1;
-        Ok(self.images[k].1.clone())
+        self.show(turn)?;
+        let (_, rgb) = self
+            .current
+            .as_ref()
+            .ok_or_else(|| Error::NoData("none of the images is readable".into()))?;
+        Ok(rgb.clone())
     }
 }
 
@@ -84,8 +115,11 @@ mod tests {
         let bad = dir.path().join("b.png");
         std::fs::write(&bad, b"not a png").unwrap();
         let mut src = StillsSource::open(&[dir.path().to_path_buf()], 0.01).unwrap();
-        assert_eq!(src.images.len(), 1);
-        assert_eq!(src.next_frame().unwrap().dimensions(), (8, 6));
+        // Every frame is the good image; the bad one drops out when its turn comes.
+        for _ in 0..4 {
+            assert_eq!(src.next_frame().unwrap().dimensions(), (8, 6));
+        }
+        assert_eq!(src.files.len(), 1);
         assert!(matches!(
             StillsSource::open(&[bad], 1.0),
             Err(Error::NoData(_))

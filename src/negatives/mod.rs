@@ -8,6 +8,6 @@ pub mod store;
 pub mod versions;
 
 pub use gate::GateReport;
-pub use retrain::{RetrainConfig, RetrainOutcome, Retrainer, retrain};
-pub use store::{Added, Negative, NegativeMeta, NegativeStore};
+pub use retrain::{RetrainConfig, RetrainOutcome, RetrainProgress, Retrainer, retrain};
+pub use store::{Added, Negative, NegativeMeta, NegativeStore, windows_in};
 pub use versions::ModelVersions;

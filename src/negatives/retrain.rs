@@ -1,8 +1,7 @@
 //! Fine-tuning on the user's negatives, in the background, ending in the validation gate.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::JoinHandle;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use burn::tensor::Device;
@@ -10,6 +9,7 @@ use burn::tensor::Device;
 use super::gate::{self, GateReport};
 use crate::FaceNet;
 use crate::error::{Error, Result};
+use crate::job::{Job, JobContext};
 use crate::train::{TrainConfig, TrainEvent, TrainingData, train};
 
 /// Settings of one retraining round: short and gentle, starting from the running model.
@@ -113,114 +113,52 @@ pub struct RetrainProgress {
     pub batches: usize,
     /// Every batch's training loss so far.
     pub losses: Vec<f32>,
-    /// Set once: the outcome, or why there is none.
-    pub finished: Option<std::result::Result<RetrainOutcome, String>>,
 }
 
 /// A round running on its own thread; the video keeps going meanwhile.
-pub struct Retrainer {
-    pub progress: Arc<Mutex<RetrainProgress>>,
-    cancel: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-    pub started: Instant,
-}
+pub type Retrainer = Job<RetrainOutcome, RetrainProgress>;
 
-impl Retrainer {
-    /// Starts a round. `on_update` runs after every batch and at the end (the app repaints).
-    pub fn start(
-        base: FaceNet,
-        bundle: Arc<TrainingData>,
-        negatives: Vec<f32>,
-        cfg: RetrainConfig,
-        device: Device,
-        on_update: impl Fn() + Send + 'static,
-    ) -> Self {
-        let progress = Arc::new(Mutex::new(RetrainProgress {
-            epochs: cfg.epochs,
-            ..RetrainProgress::default()
-        }));
-        let cancel = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let progress = Arc::clone(&progress);
-            let cancel = Arc::clone(&cancel);
-            std::thread::Builder::new()
-                .name("retrain".into())
-                .spawn(move || {
-                    let edit = |f: &mut dyn FnMut(&mut RetrainProgress)| {
-                        f(&mut progress.lock().unwrap_or_else(PoisonError::into_inner));
-                    };
-                    let mut on_event = |e: TrainEvent| {
-                        match e {
-                            TrainEvent::EpochStart { epoch, batches, .. } => edit(&mut |p| {
-                                p.epoch = epoch + 1;
-                                p.batch = 0;
-                                p.batches = batches;
-                            }),
-                            TrainEvent::Batch { loss } => edit(&mut |p| {
-                                p.batch += 1;
-                                p.losses.push(loss);
-                            }),
-                            _ => {}
-                        }
-                        on_update();
-                    };
-                    let result = retrain(
-                        &base,
-                        &bundle,
-                        &negatives,
-                        &cfg,
-                        &device,
-                        &mut on_event,
-                        &cancel,
-                    )
-                    .map_err(|e| e.to_string());
-                    let mut result = Some(result);
-                    edit(&mut |p| p.finished = result.take());
-                    on_update();
-                })
-                .expect("spawning a thread only fails when the OS is out of resources")
-        };
-        Self {
-            progress,
-            cancel,
-            thread: Some(thread),
-            started: Instant::now(),
-        }
-    }
-
-    /// Asks the round to stop after the current batch.
-    pub fn cancel(&self) {
-        self.cancel.store(true, Ordering::SeqCst);
-    }
-
-    pub fn is_finished(&self) -> bool {
-        self.progress
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .finished
-            .is_some()
-    }
-
-    /// Takes the outcome once finished (joins the thread).
-    pub fn take_outcome(&mut self) -> Option<std::result::Result<RetrainOutcome, String>> {
-        let outcome = self
-            .progress
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .finished
-            .take()?;
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-        Some(outcome)
-    }
-}
-
-impl Drop for Retrainer {
-    fn drop(&mut self) {
-        self.cancel();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
+/// Starts a round in the background. `on_update` runs after every batch and once the round
+/// has ended, however it ended (the app repaints).
+pub fn start(
+    base: FaceNet,
+    bundle: Arc<TrainingData>,
+    negatives: Vec<f32>,
+    cfg: RetrainConfig,
+    device: Device,
+    on_update: impl Fn() + Send + Sync + 'static,
+) -> Retrainer {
+    let on_update = Arc::new(on_update);
+    let on_done = Arc::clone(&on_update);
+    Job::spawn_notifying(
+        "retraining",
+        move |cx: &JobContext<RetrainProgress>| {
+            cx.update(|p| p.epochs = cfg.epochs);
+            let mut on_event = |e: TrainEvent| {
+                match e {
+                    TrainEvent::EpochStart { epoch, batches, .. } => cx.update(|p| {
+                        p.epoch = epoch + 1;
+                        p.batch = 0;
+                        p.batches = batches;
+                    }),
+                    TrainEvent::Batch { loss } => cx.update(|p| {
+                        p.batch += 1;
+                        p.losses.push(loss);
+                    }),
+                    _ => {}
+                }
+                on_update();
+            };
+            retrain(
+                &base,
+                &bundle,
+                &negatives,
+                &cfg,
+                &device,
+                &mut on_event,
+                &cx.cancel,
+            )
+        },
+        move || on_done(),
+    )
 }

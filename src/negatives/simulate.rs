@@ -14,9 +14,10 @@ use super::retrain::{RetrainConfig, retrain};
 use super::store::{NegativeMeta, NegativeStore};
 use super::{GateReport, crop};
 use crate::Detector;
+use crate::atomic::write_atomic;
 use crate::boxes::{self, BoxF, BoxMap, ScoredBox};
 use crate::detect::weights;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::eval::evaluate;
 use crate::gray::{load_gray, resize};
 use crate::scenes::{CompositeConfig, compose};
@@ -60,15 +61,49 @@ pub struct SimReport {
     pub retrain_seconds: f32,
 }
 
-/// Runs the check with the bundled model and training set. `work` receives the store and the
-/// composite scenes.
 /// Scene folders whose held-out images the simulated user looks at.
 const WEBCAM_LIKE_FOLDERS: [&str; 3] = ["wu_sun/", "mate_nature/", "skimage_sklearn/"];
 
+/// The file that marks a folder as `mining-sim`'s own scratch space.
+const WORK_MARKER: &str = ".facecam-mining-sim";
+
+/// Makes `work` ready for a run: a new or empty folder becomes the scratch folder; one made
+/// by an earlier run has its old store cleared; any other folder is refused, so a mistyped
+/// `--work` never deletes a user's files.
+pub fn prepare_work(work: &Path) -> Result<()> {
+    let marker = work.join(WORK_MARKER);
+    if marker.exists() {
+        let store = work.join("negatives");
+        return match std::fs::remove_dir_all(&store) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(&store, e)),
+            _ => Ok(()),
+        };
+    }
+    let empty = match std::fs::read_dir(work) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+        Err(e) => return Err(Error::io(work, e)),
+    };
+    if !empty {
+        return Err(Error::Config(format!(
+            "{} is not empty and was not made by mining-sim; name a new folder with --work",
+            work.display()
+        )));
+    }
+    std::fs::create_dir_all(work).map_err(|e| Error::io(work, e))?;
+    write_atomic(
+        &marker,
+        b"scratch folder of `facecam mining-sim`; safe to delete\n",
+    )
+}
+
+/// Runs the check with the bundled model and training set in `work`, a scratch folder (see
+/// `prepare_work`) that receives the store and the composite scenes.
 pub fn run(data_root: &Path, work: &Path, cfg: &SimConfig, device: &Device) -> Result<SimReport> {
-    let (net, meta) = weights::load(&weights::bundled_path(), device)?;
+    prepare_work(work)?;
+    let (net, meta) = weights::load_bundled(device)?;
     let detector = Detector::new(net.clone(), device.clone(), meta.detector.clone())?;
-    let data = TrainingData::load(data_root, None)?;
+    let data = TrainingData::load(data_root)?;
 
     // Held-out natural scenes (the original three photo folders, as a webcam would see),
     // alternately "marked" and "other" frames.
@@ -122,7 +157,7 @@ pub fn run(data_root: &Path, work: &Path, cfg: &SimConfig, device: &Device) -> R
     let other_fp_before = count_fps(&detector);
     let (dr_before, faces, face_scenes) = detection_rate(&detector, &face_sets)?;
 
-    let bundle = bundle::load(&bundle::bundled_dir())?;
+    let bundle = bundle::load_bundled()?;
     let rcfg = RetrainConfig {
         threshold: meta.detector.threshold,
         ..cfg.retrain.clone()
@@ -191,4 +226,31 @@ fn fit(img: &GrayImage, (w, h): (u32, u32)) -> GrayImage {
         ((img.width() as f32 * s).round() as u32).max(1),
         ((img.height() as f32 * s).round() as u32).max(1),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_work_folder_must_be_new_empty_or_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        // A user's folder with files in it is refused and left as it was.
+        let users = dir.path().join("photos");
+        std::fs::create_dir_all(users.join("negatives")).unwrap();
+        std::fs::write(users.join("negatives/keep.txt"), b"mine").unwrap();
+        let err = prepare_work(&users).unwrap_err().to_string();
+        assert!(err.contains("not made by mining-sim"), "{err}");
+        assert!(users.join("negatives/keep.txt").exists());
+
+        // A new folder becomes a scratch folder; a second run clears only its old store.
+        let work = dir.path().join("sim");
+        prepare_work(&work).unwrap();
+        std::fs::create_dir_all(work.join("negatives")).unwrap();
+        std::fs::write(work.join("negatives/old.png"), b"x").unwrap();
+        std::fs::create_dir_all(work.join("composite")).unwrap();
+        prepare_work(&work).unwrap();
+        assert!(!work.join("negatives").exists());
+        assert!(work.join("composite").exists());
+    }
 }

@@ -67,6 +67,16 @@ pub struct NegativeStore {
 
 const PARTS: [(&str, &str); 3] = [("windows", "png"), ("full", "png"), ("meta", "json")];
 
+/// The 30×30 windows of a folder of negatives: the app's store (its windows, not the full
+/// crops beside them), or any folder of image files (searched recursively).
+pub fn windows_in(dir: &Path) -> Result<Vec<f32>> {
+    if NegativeStore::is_store(dir) {
+        Ok(NegativeStore::open(dir)?.windows())
+    } else {
+        crate::train::data::load_windows_recursive(dir)
+    }
+}
+
 impl NegativeStore {
     /// Whether `dir` looks like a store (rather than a plain folder of crops).
     pub fn is_store(dir: &Path) -> bool {

@@ -1,9 +1,8 @@
 //! Weight files of the sequence demos: a burnpack `.bpk` and a JSON sidecar that names the
 //! demo and the architecture, so `seq eval` and the tab can load any of them by path.
 
-use std::fs;
 use std::ops::RangeInclusive;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
@@ -14,17 +13,12 @@ use super::echo::EchoNet;
 use super::memnet::{MemNet, MemNetConfig, Task};
 use super::seq2seq::{Seq2Seq, Seq2SeqConfig};
 use super::tasks::Level;
-use crate::atomic::write_atomic;
-use crate::burnpack;
 use crate::error::{Error, Result};
+use crate::{burnpack, embedded, weight_pair};
 
-/// Where the bundled sequence weights live, relative to the crate root.
+/// Where the shipped sequence weights live, relative to the crate root (built into the
+/// binary).
 pub const BUNDLED_DIR: &str = "models/seq";
-
-/// The bundled weights directory of this checkout.
-pub fn bundled_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(BUNDLED_DIR)
-}
 
 /// The bundled models, by file stem; `seq train … --out models/seq/NAME.bpk` makes each.
 pub const BUNDLED_NAMES: [&str; 10] = [
@@ -40,9 +34,12 @@ pub const BUNDLED_NAMES: [&str; 10] = [
     "memnet-two",
 ];
 
-/// The bundled file of one demo, e.g. `bundled("order-hard-lstm")`.
-pub fn bundled(name: &str) -> PathBuf {
-    bundled_dir().join(format!("{name}.bpk"))
+/// Loads one shipped demo model, e.g. `load_bundled("order-hard-lstm", &device)`.
+pub fn load_bundled(name: &str, device: &Device) -> Result<(SeqModel, SeqMeta)> {
+    let path = format!("{BUNDLED_DIR}/{name}.bpk");
+    let sidecar = embedded::file(&format!("{BUNDLED_DIR}/{name}.json"))?;
+    let bytes = embedded::file(&path)?.to_vec();
+    from_bytes(&embedded::label(&path), bytes, sidecar, device)
 }
 
 /// Which demo a file belongs to, with what it needs to rebuild the module.
@@ -180,32 +177,41 @@ impl SeqModel {
     }
 }
 
-/// Saves weights and sidecar, each atomically, sidecar first.
+/// Saves weights and sidecar as a pair a crash cannot split (see `weight_pair`).
 pub fn save(model: &SeqModel, meta: &SeqMeta, path: &Path) -> Result<()> {
-    let json = serde_json::to_vec_pretty(meta).map_err(|e| Error::Weights {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
     let bytes = model.to_bytes(path)?;
-    write_atomic(&path.with_extension("json"), &json)?;
-    write_atomic(path, &bytes)
+    weight_pair::save(path, &bytes, meta)
 }
 
 /// Loads a weights file and its (required) sidecar onto `device`.
 pub fn load(path: &Path, device: &Device) -> Result<(SeqModel, SeqMeta)> {
+    let (bytes, json) = weight_pair::load(path)?;
+    let json = json.ok_or_else(|| Error::Weights {
+        path: path.to_path_buf(),
+        reason: format!(
+            "its sidecar {} is missing",
+            weight_pair::sidecar_path(path).display()
+        ),
+    })?;
+    from_bytes(path, bytes, &json, device)
+}
+
+/// A model from burnpack `bytes` and sidecar `json`; `path` names them in errors.
+fn from_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    json: &[u8],
+    device: &Device,
+) -> Result<(SeqModel, SeqMeta)> {
     let fail = |reason: String| Error::Weights {
         path: path.to_path_buf(),
-        reason,
+        reason: format!(
+            "sidecar {}: {reason}",
+            path.with_extension("json").display()
+        ),
     };
-    let sidecar = path.with_extension("json");
-    let json =
-        fs::read(&sidecar).map_err(|e| fail(format!("sidecar {}: {e}", sidecar.display())))?;
-    let meta: SeqMeta = serde_json::from_slice(&json)
-        .map_err(|e| fail(format!("sidecar {}: {e}", sidecar.display())))?;
-    meta.arch
-        .validate()
-        .map_err(|e| fail(format!("sidecar {}: {e}", sidecar.display())))?;
-    let bytes = fs::read(path).map_err(|e| fail(e.to_string()))?;
+    let meta: SeqMeta = serde_json::from_slice(json).map_err(|e| fail(e.to_string()))?;
+    meta.arch.validate().map_err(|e| fail(e.to_string()))?;
     let model = SeqModel::fresh(&meta.arch, device).load_into(bytes, path)?;
     Ok((model, meta))
 }
@@ -216,6 +222,7 @@ mod tests {
     use crate::seq::tasks::{N_SYMBOLS, one_hot_batch, temporal_order};
     use burn::tensor::{Tensor, TensorData};
     use rand::SeedableRng;
+    use std::fs;
 
     #[test]
     fn an_order_model_round_trips_and_bad_files_are_clear_errors() {

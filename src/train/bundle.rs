@@ -6,6 +6,7 @@
 //! mined false positives as PNG atlases, and a few face-free scenes as small JPEGs for random
 //! negative windows.
 
+use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -21,8 +22,9 @@ use super::faces::Face;
 use super::warp::{Octaves, Photometric, Region, WINDOW_PX, sample_square};
 use crate::atomic::{write_atomic, write_png};
 use crate::detect::model::{FaceNet, WINDOW, normalise};
+use crate::embedded;
 use crate::error::{Error, Result};
-use crate::gray::load_gray;
+use crate::gray::decode_gray;
 
 /// Side of a stored face crop: the 30×30 window in the middle plus a 5 px margin, so the
 /// trainer's shifts, scales and rotations still sample real pixels.
@@ -69,10 +71,8 @@ pub struct BundleIndex {
     pub scenes: Vec<(String, String)>,
 }
 
-/// The bundle in this checkout.
-pub fn bundled_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/patches")
-}
+/// Where the shipped bundle lives, relative to the crate root (built into the binary).
+pub const BUNDLED_DIR: &str = "assets/patches";
 
 /// `count` items spread evenly over `items` (all of them if there are fewer).
 fn spread<T>(items: &[T], count: usize) -> impl Iterator<Item = &T> {
@@ -151,19 +151,45 @@ pub fn write(
     Ok(index)
 }
 
-/// Reads a bundle as training data (no held-out scenes: validation draws from the same ones).
+/// Reads a bundle folder (as `write` leaves it) as training data.
 pub fn load(dir: &Path) -> Result<TrainingData> {
-    let index_path = dir.join("bundle.json");
-    let json = fs::read(&index_path).map_err(|e| Error::io(&index_path, e))?;
+    load_from(&|file| {
+        let path = dir.join(file);
+        let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        Ok((path, Cow::Owned(bytes)))
+    })
+}
+
+/// Reads the shipped bundle, built into the binary.
+pub fn load_bundled() -> Result<TrainingData> {
+    load_from(&|file| {
+        let path = format!("{BUNDLED_DIR}/{file}");
+        Ok((
+            embedded::label(&path),
+            Cow::Borrowed(embedded::file(&path)?),
+        ))
+    })
+}
+
+/// A bundle's file by name: what to call it in errors, and its bytes.
+type ReadFile<'a> = dyn Fn(&str) -> Result<(PathBuf, Cow<'static, [u8]>)> + 'a;
+
+/// Reads a bundle as training data (no held-out scenes: validation draws from the same ones).
+fn load_from(read: &ReadFile) -> Result<TrainingData> {
+    let (index_path, json) = read("bundle.json")?;
     let index: BundleIndex = serde_json::from_slice(&json).map_err(|e| Error::Parse {
         path: index_path.clone(),
         line: e.line(),
         reason: e.to_string(),
     })?;
-    let faces = load_faces(&dir.join("faces.png"), index.faces)?;
-    let val_faces = load_faces(&dir.join("val_faces.png"), index.val_faces)?;
+    let gray = |file: &str| -> Result<GrayImage> {
+        let (path, bytes) = read(file)?;
+        decode_gray(&bytes, &path)
+    };
+    let faces = load_faces(&gray("faces.png")?, index.faces, "faces.png")?;
+    let val_faces = load_faces(&gray("val_faces.png")?, index.val_faces, "val_faces.png")?;
     let windows = |file: &str, count: usize| -> Result<Vec<f32>> {
-        Ok(tiles(&load_gray(&dir.join(file))?, WINDOW, count)?
+        Ok(tiles(&gray(file)?, WINDOW, count)?
             .into_iter()
             .flat_map(|t| t.into_raw().into_iter().map(normalise))
             .collect())
@@ -175,13 +201,13 @@ pub fn load(dir: &Path) -> Result<TrainingData> {
         scenes.push(Scene {
             name: origin.clone(),
             kind: SceneKind::of_name(origin),
-            octaves: Octaves::new(load_gray(&dir.join(file))?),
+            octaves: Octaves::new(gray(file)?),
         });
     }
     if faces.is_empty() || scenes.is_empty() {
         return Err(Error::NoData(format!(
-            "the bundle in {} is empty",
-            dir.display()
+            "the bundle {} is empty",
+            index_path.display()
         )));
     }
     Ok(TrainingData {
@@ -213,13 +239,14 @@ fn face_crops(faces: &[&Face]) -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn load_faces(path: &Path, count: usize) -> Result<Vec<Face>> {
+/// The first `count` face crops of an atlas; `name` (the atlas file) labels each face.
+fn load_faces(atlas: &GrayImage, count: usize, name: &str) -> Result<Vec<Face>> {
     let centre = FACE_CROP as f32 / 2.0;
-    Ok(tiles(&load_gray(path)?, FACE_CROP, count)?
+    Ok(tiles(atlas, FACE_CROP, count)?
         .into_iter()
         .enumerate()
         .map(|(i, image)| Face {
-            path: PathBuf::from(format!("{}#{i}", path.display())),
+            path: PathBuf::from(format!("{name}#{i}")),
             image,
             region: Region {
                 cx: centre,

@@ -12,7 +12,6 @@ use super::warp::{Octaves, Photometric, Region, WINDOW_PX};
 use crate::atomic::TEMP_SUFFIX;
 use crate::error::{Error, Result};
 use crate::gray::{image_files, is_image_file, resize};
-use crate::negatives::NegativeStore;
 
 /// Scenes larger than this (longest side, px) are shrunk on load: faces in them would be
 /// larger than any the detector needs to reject, and it keeps memory and mining time bounded.
@@ -109,17 +108,11 @@ pub struct DataSummary {
 }
 
 impl TrainingData {
-    /// Loads `root` (the layout of `shared/data`) and, optionally, a folder of user negatives.
-    pub fn load(root: &Path, user_negatives: Option<&Path>) -> Result<Self> {
+    /// Loads `root` (the layout of `shared/data`).
+    pub fn load(root: &Path) -> Result<Self> {
         let (faces, val_faces) = load_faces(&root.join("faces"))?;
         let (scenes, val_scenes) = load_scenes(&root.join("nonfaces/scenes"))?;
         let (patches, val_patches) = load_patches(&root.join("nonfaces"))?;
-        let user_negatives = match user_negatives {
-            // The app's store: its 30×30 windows (not the full crops beside them).
-            Some(dir) if NegativeStore::is_store(dir) => NegativeStore::open(dir)?.windows(),
-            Some(dir) => load_windows_recursive(dir)?,
-            None => Vec::new(),
-        };
         Ok(Self {
             faces,
             val_faces,
@@ -127,9 +120,16 @@ impl TrainingData {
             val_scenes,
             patches,
             val_patches,
-            user_negatives,
+            user_negatives: Vec::new(),
             hard_negatives: Vec::new(),
         })
+    }
+
+    /// Adds the user's negatives (900 normalised values per window, as `NegativeStore`
+    /// holds them).
+    pub fn with_user_negatives(mut self, windows: Vec<f32>) -> Self {
+        self.user_negatives = windows;
+        self
     }
 
     /// Adds the first `n` synthetic pages (`synth`) to the training scenes, as kind

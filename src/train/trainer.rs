@@ -4,9 +4,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use burn::module::Module;
+use burn::nn::loss::BinaryCrossEntropyLossConfig;
+use burn::optim::lr_scheduler::cosine::CosineAnnealingLrSchedulerConfig;
 use burn::optim::{AdamConfig, GradientsParams};
-use burn::tensor::activation::relu;
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
@@ -363,13 +364,6 @@ fn mining_subset<'a>(scenes: &'a [Scene], n: usize, rng: &mut StdRng) -> Vec<&'a
     idx.into_iter().map(|i| &scenes[i]).collect()
 }
 
-/// Mean binary cross-entropy with logits, in the numerically stable form
-/// `max(x, 0) − x·y + log(1 + e^−|x|)`. `logits`, `targets`: `[B]`.
-pub fn bce_with_logits(logits: Tensor<1>, targets: Tensor<1>) -> Tensor<1> {
-    let softplus_tail = logits.clone().abs().neg().exp().log1p();
-    (relu(logits.clone()) - logits * targets + softplus_tail).mean()
-}
-
 /// Trains a model (from `init`, or from scratch) with rounds of hard-negative mining.
 ///
 /// `device` is the inference device; training runs on its autodiff twin. `cancel` is polled
@@ -384,6 +378,9 @@ pub fn train(
 ) -> Result<(FaceNet, TrainReport)> {
     let started = Instant::now();
     let train_device = device.clone().autodiff();
+    let bce = BinaryCrossEntropyLossConfig::new()
+        .with_logits(true)
+        .init(&train_device);
     let mut model = match init {
         Some(m) => m.fork(&train_device).train(),
         None if cfg.net.second.is_some() => {
@@ -439,8 +436,9 @@ pub fn train(
         } else {
             cfg.round_epochs
         };
-        // A fresh optimiser each round: the data distribution just changed.
+        // A fresh optimiser and schedule each round: the data distribution just changed.
         let mut optim = AdamConfig::new().init();
+        let mut schedule = None;
         for epoch in 0..epochs {
             let (windows, labels) = epoch_examples(data, &hard, cfg, &mut rng);
             let n = labels.len();
@@ -452,28 +450,34 @@ pub fn train(
                 epoch,
                 batches,
             });
+            // Cosine decay to a tenth of the rate over the round (every epoch has as many
+            // batches as the first).
+            let schedule = schedule.get_or_insert_with(|| {
+                CosineAnnealingLrSchedulerConfig::new(cfg.learning_rate, (epochs * batches).max(1))
+                    .with_min_lr(cfg.learning_rate * 0.1)
+                    .init()
+            });
+            let schedule = schedule.as_mut().map_err(|e| Error::Config(e.clone()))?;
             let (mut loss_sum, mut loss_n) = (0.0f64, 0usize);
-            for (b, idx) in order.chunks(cfg.batch_size).enumerate() {
+            for idx in order.chunks(cfg.batch_size) {
                 if cancel.load(Ordering::Relaxed) {
                     return Err(Error::Cancelled);
                 }
-                let progress = (epoch * batches + b) as f64 / (epochs * batches) as f64;
-                let lr = cfg.learning_rate
-                    * (0.1 + 0.9 * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos()));
+                let lr = schedule.step();
                 let mut x = Vec::with_capacity(idx.len() * WINDOW_PX);
                 let mut y = Vec::with_capacity(idx.len());
                 for &i in idx {
                     x.extend_from_slice(&windows[i * WINDOW_PX..(i + 1) * WINDOW_PX]);
-                    y.push(labels[i]);
+                    y.push(labels[i] as i64);
                 }
                 let bs = idx.len();
                 let x = Tensor::<4>::from_data(
                     TensorData::new(x, [bs, 1, WINDOW, WINDOW]),
                     &train_device,
                 );
-                let y = Tensor::<1>::from_data(TensorData::new(y, [bs]), &train_device);
+                let y = Tensor::<1, Int>::from_data(TensorData::new(y, [bs]), &train_device);
                 let logits = model.forward(x).reshape([bs]); // [B]
-                let loss = bce_with_logits(logits, y);
+                let loss = bce.forward(logits, y); // [1], the batch mean
                 let loss_value = loss.clone().into_scalar::<f32>();
                 let grads = GradientsParams::from_grads(loss.backward(), &model);
                 model = optim.step(lr, model, grads);

@@ -11,8 +11,6 @@ pub mod plots;
 mod runs;
 mod translate;
 
-use std::path::Path;
-
 use burn::tensor::Device;
 use eframe::egui::{self, RichText, Ui};
 
@@ -124,16 +122,17 @@ pub struct Bundled {
 }
 
 impl Bundled {
-    pub fn load(dir: &Path, device: &Device) -> Self {
+    /// Loads every shipped model (built into the binary).
+    pub fn load(device: &Device) -> Self {
         let entries = weights::BUNDLED_NAMES
             .iter()
             .map(|&name| {
-                let path = dir.join(format!("{name}.bpk"));
-                let loaded = weights::load(&path, device).map(|(model, meta)| BundledModel {
-                    figures: recorded(&meta),
-                    model,
-                    meta,
-                });
+                let loaded =
+                    weights::load_bundled(name, device).map(|(model, meta)| BundledModel {
+                        figures: recorded(&meta),
+                        model,
+                        meta,
+                    });
                 (name, loaded.map_err(|e| e.to_string()))
             })
             .collect();
@@ -249,9 +248,7 @@ impl SeqTab {
     }
 
     pub fn show(&mut self, ui: &mut Ui) {
-        let bundled = self
-            .bundled
-            .get_or_insert_with(|| Bundled::load(&weights::bundled_dir(), &device()));
+        let bundled = self.bundled.get_or_insert_with(|| Bundled::load(&device()));
         ui.horizontal_wrapped(|ui| {
             for d in Demo::ALL {
                 ui.selectable_value(&mut self.demo, d, d.title());

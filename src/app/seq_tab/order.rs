@@ -14,6 +14,7 @@ use crate::seq::classifier::{SeqClassifier, equal_param_hidden, param_count};
 use crate::seq::tasks::{Level, OrderExample, render, temporal_order};
 use crate::seq::train::predict;
 use crate::seq::train::{OrderTrainConfig, train_order};
+use crate::seq::weights::{SeqArch, SeqMeta};
 
 pub const KINDS: [CellKind; 3] = [CellKind::Rnn, CellKind::Lstm, CellKind::Gru];
 pub const CLASSES: [&str; 4] = ["XX", "XY", "YX", "YY"];
@@ -199,17 +200,24 @@ impl OrderDemo {
             .collect();
         let key = (self.example_seed, *level, finished);
         let race = &mut self.race;
+        // A model answers only at the level it was trained on: sequence lengths differ from
+        // level to level, and a model shown lengths it never saw would teach the lesson
+        // backwards (an RNN "beating" an LSTM on a level neither was trained for).
+        let race_fits = self.race_level == *level;
         let answers = self.answers.get_or(key, || {
             let device = super::device();
             let mut answers = Vec::new();
-            for job in race.iter_mut() {
+            for job in race.iter_mut().filter(|_| race_fits) {
                 let label = format!("race {}", job.label);
                 if let Some(m) = job.result() {
                     answers.push((label, predict(m, &example.symbols, &device)));
                 }
             }
             for name in BUNDLED {
-                if let Some((m, _)) = bundled.order(name) {
+                if let Some((m, _)) = bundled
+                    .order(name)
+                    .filter(|(_, meta)| trained_on(meta) == Some(*level))
+                {
                     answers.push((name.to_string(), predict(m, &example.symbols, &device)));
                 }
             }
@@ -225,5 +233,30 @@ impl OrderDemo {
                 ui.label(RichText::new(format!("{label}: {}", CLASSES[*predicted])).color(colour));
             }
         });
+        let elsewhere: Vec<String> = BUNDLED
+            .iter()
+            .filter_map(|name| {
+                let level_of = trained_on(bundled.order(name)?.1)?;
+                (level_of != *level).then(|| format!("{name} ({level_of:?})"))
+            })
+            .chain(
+                (!race_fits && !self.race.is_empty())
+                    .then(|| format!("the race runs ({:?})", self.race_level)),
+            )
+            .collect();
+        if !elsewhere.is_empty() {
+            ui.small(format!(
+                "Answering only at the level they were trained on: {}.",
+                elsewhere.join(", ")
+            ));
+        }
+    }
+}
+
+/// The level a temporal-order model was trained on.
+fn trained_on(meta: &SeqMeta) -> Option<Level> {
+    match meta.arch {
+        SeqArch::Order { level, .. } => Some(level),
+        _ => None,
     }
 }
