@@ -1,14 +1,12 @@
-//! Grayscale images: loading, and the cheap resampling the pyramid and the trainer need.
-//!
-//! The image crate's generic resize was a third of a frame's time in a probe; these routines
-//! are specialised for 8-bit gray, precompute their filter taps once per call and walk memory
-//! row by row.
+//! Grayscale images: loading, and the octave-then-bilinear resizing the pyramid and the
+//! trainer need (on `crate::resample`, the one resampler).
 
 use std::path::Path;
 
 use image::GrayImage;
 
 use crate::error::{Error, Result};
+use crate::resample::{self, Rect};
 
 /// Whether `path` names an image file this crate reads (PNG or JPEG, by extension).
 pub fn is_image_file(path: &Path) -> bool {
@@ -48,79 +46,16 @@ pub fn decode_gray(bytes: &[u8], name: &Path) -> Result<GrayImage> {
 
 /// Halves both sides with a 2×2 box filter (an anti-aliased octave step).
 pub fn halve(src: &GrayImage) -> GrayImage {
-    let (w, h) = (src.width() / 2, src.height() / 2);
-    let sw = src.width() as usize;
-    let s = src.as_raw();
-    let mut out = vec![0u8; (w * h) as usize];
-    for y in 0..h as usize {
-        let r0 = &s[2 * y * sw..];
-        let r1 = &s[(2 * y + 1) * sw..];
-        let row = &mut out[y * w as usize..(y + 1) * w as usize];
-        for (x, o) in row.iter_mut().enumerate() {
-            let sum =
-                r0[2 * x] as u16 + r0[2 * x + 1] as u16 + r1[2 * x] as u16 + r1[2 * x + 1] as u16;
-            *o = ((sum + 2) / 4) as u8;
-        }
-    }
-    GrayImage::from_raw(w, h, out).expect("buffer sized w*h")
-}
-
-/// One output column's (or row's) two source taps and the weight of the second.
-#[derive(Clone, Copy)]
-struct Tap {
-    i0: usize,
-    i1: usize,
-    w1: u32, // in 1/256
-}
-
-fn taps(src_len: u32, dst_len: u32) -> Vec<Tap> {
-    let ratio = src_len as f32 / dst_len as f32;
-    (0..dst_len)
-        .map(|d| {
-            // Pixel centres line up: dst centre d+0.5 maps to src (d+0.5)*ratio.
-            let s = ((d as f32 + 0.5) * ratio - 0.5).max(0.0);
-            let i0 = (s.floor() as usize).min(src_len as usize - 1);
-            let i1 = (i0 + 1).min(src_len as usize - 1);
-            let w1 = ((s - i0 as f32) * 256.0).round().clamp(0.0, 256.0) as u32;
-            Tap { i0, i1, w1 }
-        })
-        .collect()
+    let (pixels, (w, h)) = resample::halve::<1>(src.as_raw(), src.dimensions());
+    GrayImage::from_raw(w, h, pixels).expect("halve sizes its output")
 }
 
 /// Bilinear resize to `w`×`h`. Meant for factors between 0.5 and 2, where bilinear does not
 /// alias; the pyramid halves first for larger reductions.
 pub fn resize_bilinear(src: &GrayImage, w: u32, h: u32) -> GrayImage {
-    assert!(w > 0 && h > 0 && src.width() > 0 && src.height() > 0);
-    let xt = taps(src.width(), w);
-    let yt = taps(src.height(), h);
-    let sw = src.width() as usize;
-    let s = src.as_raw();
-    let mut out = vec![0u8; (w * h) as usize];
-    let mut row0 = vec![0u32; w as usize];
-    let mut row1 = vec![0u32; w as usize];
-    let horizontal = |y: usize, dst: &mut [u32]| {
-        let r = &s[y * sw..(y + 1) * sw];
-        for (d, t) in dst.iter_mut().zip(&xt) {
-            *d = r[t.i0] as u32 * (256 - t.w1) + r[t.i1] as u32 * t.w1;
-        }
-    };
-    let mut cached = (usize::MAX, usize::MAX);
-    for (y, t) in yt.iter().enumerate() {
-        if cached != (t.i0, t.i1) {
-            if cached.1 == t.i0 {
-                std::mem::swap(&mut row0, &mut row1);
-            } else {
-                horizontal(t.i0, &mut row0);
-            }
-            horizontal(t.i1, &mut row1);
-            cached = (t.i0, t.i1);
-        }
-        let o = &mut out[y * w as usize..(y + 1) * w as usize];
-        for ((o, a), b) in o.iter_mut().zip(&row0).zip(&row1) {
-            *o = ((a * (256 - t.w1) + b * t.w1 + (1 << 15)) >> 16) as u8;
-        }
-    }
-    GrayImage::from_raw(w, h, out).expect("buffer sized w*h")
+    let full = Rect::full(src.width(), src.height());
+    let pixels = resample::bilinear::<1>(src.as_raw(), src.dimensions(), full, (w, h));
+    GrayImage::from_raw(w, h, pixels).expect("bilinear sizes its output")
 }
 
 /// The image and its repeated 2×2 halvings, while a halving is still at least

@@ -19,6 +19,7 @@ pub mod gray;
 pub mod job;
 pub mod live;
 pub mod negatives;
+pub mod resample;
 pub mod scenes;
 pub mod seq;
 pub mod train;

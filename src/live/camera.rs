@@ -53,12 +53,12 @@ impl CameraSource {
     pub fn open(index: u32, resolution: Option<(u32, u32)>) -> Result<Self> {
         let attempts = format_attempts(resolution.unwrap_or(DEFAULT_RESOLUTION));
         let (camera, refused) = first_that_opens(&attempts, |wanted| open_as(index, *wanted))
-            .map_err(|errors| Error::Camera(index.to_string(), errors.join("; ")))?;
+            .map_err(|refused| Error::Camera(index.to_string(), summarise(&refused)))?;
         let f = camera.camera_format();
         let fallback = if refused.is_empty() {
             String::new()
         } else {
-            format!(" (refused: {})", refused.join("; "))
+            format!(" (refused: {})", summarise(&refused))
         };
         let label = format!(
             "camera {index}: {}, {}×{} {} at {} fps{fallback}",
@@ -112,17 +112,20 @@ fn open_as(index: u32, wanted: RequestedFormatType) -> std::result::Result<Camer
     .map_err(|e| e.to_string())
 }
 
+/// A format asked for and why the camera refused it.
+type Refusal = (String, String);
+
 /// Tries each attempt in turn: the first that opens, with the refusals before it, or every
 /// refusal if none opens.
 fn first_that_opens<T>(
     attempts: &[RequestedFormatType],
     mut open: impl FnMut(&RequestedFormatType) -> std::result::Result<T, String>,
-) -> std::result::Result<(T, Vec<String>), Vec<String>> {
+) -> std::result::Result<(T, Vec<Refusal>), Vec<Refusal>> {
     let mut refused = Vec::new();
     for wanted in attempts {
         match open(wanted) {
             Ok(opened) => return Ok((opened, refused)),
-            Err(e) => refused.push(format!("{}: {e}", describe(wanted))),
+            Err(e) => refused.push((describe(wanted), e)),
         }
     }
     Err(refused)
@@ -147,6 +150,23 @@ impl Drop for CameraSource {
     }
 }
 
+/// Refusals for messages, formats with the same reason together ("MJPEG, YUYV: busy"): a
+/// camera that is not there refuses every format the same way.
+fn summarise(refused: &[Refusal]) -> String {
+    let mut groups: Vec<(Vec<&str>, &str)> = Vec::new();
+    for (format, why) in refused {
+        match groups.iter_mut().find(|(_, w)| w == why) {
+            Some((formats, _)) => formats.push(format),
+            None => groups.push((vec![format], why)),
+        }
+    }
+    groups
+        .iter()
+        .map(|(formats, why)| format!("{}: {why}", formats.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,7 +182,11 @@ mod tests {
         let (format, refused) = opened.unwrap();
         assert_eq!(format, FrameFormat::NV12);
         assert_eq!(refused.len(), 2, "{refused:?}");
-        assert!(refused[0].starts_with("MJPEG") && refused[1].starts_with("YUYV"));
+        assert_eq!(
+            (refused[0].0.as_str(), refused[1].0.as_str()),
+            ("MJPEG", "YUYV")
+        );
+        assert_eq!(summarise(&refused), "MJPEG, YUYV: Failed to fulfill");
 
         // One that streams nothing listed still gets the "any format" request last.
         let any = first_that_opens(&attempts, |wanted| match wanted {
@@ -171,8 +195,13 @@ mod tests {
         });
         assert_eq!(any.unwrap().1.len(), attempts.len() - 1);
 
-        // None at all: every refusal is reported.
+        // None at all: every refusal is reported, once per distinct reason.
         let none = first_that_opens(&attempts, |_| Err::<(), _>("busy".to_string()));
-        assert_eq!(none.unwrap_err().len(), attempts.len());
+        let refused = none.unwrap_err();
+        assert_eq!(refused.len(), attempts.len());
+        assert_eq!(
+            summarise(&refused),
+            "MJPEG, YUYV, NV12, GRAY, RAWRGB, any format: busy"
+        );
     }
 }

@@ -2,77 +2,14 @@
 
 use image::RgbImage;
 
-/// A rectangle in source pixels (floating point: the reel's pan moves by fractions of a pixel).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Rect {
-    pub x: f32,
-    pub y: f32,
-    pub w: f32,
-    pub h: f32,
-}
-
-impl Rect {
-    /// Linear interpolation between two rectangles, `t` in [0, 1].
-    pub fn lerp(a: Rect, b: Rect, t: f32) -> Rect {
-        let m = |p: f32, q: f32| p + (q - p) * t;
-        Rect {
-            x: m(a.x, b.x),
-            y: m(a.y, b.y),
-            w: m(a.w, b.w),
-            h: m(a.h, b.h),
-        }
-    }
-
-    /// The largest rectangle of aspect `w : h` centred in a `width × height` image.
-    pub fn cover(width: u32, height: u32, aspect: f32) -> Rect {
-        let (iw, ih) = (width as f32, height as f32);
-        let (w, h) = if iw / ih > aspect {
-            (ih * aspect, ih)
-        } else {
-            (iw, iw / aspect)
-        };
-        Rect {
-            x: (iw - w) / 2.0,
-            y: (ih - h) / 2.0,
-            w,
-            h,
-        }
-    }
-}
+pub use crate::resample::Rect;
+use crate::resample::{bilinear, halve};
 
 /// Bilinear resample of `area` of `src` to `out_w × out_h`. Meant for shrinking by at most about
 /// 2 (the reel's photos are stored near the output size), where bilinear does not alias.
 pub fn crop_resize(src: &RgbImage, area: Rect, out_w: u32, out_h: u32) -> RgbImage {
-    let (sw, sh) = (src.width() as usize, src.height() as usize);
-    let raw = src.as_raw();
-    let (ow, oh) = (out_w as usize, out_h as usize);
-    // Horizontal taps once per call: left column and weight of the right one.
-    let taps: Vec<(usize, f32)> = (0..ow)
-        .map(|j| {
-            let x = area.x + (j as f32 + 0.5) * area.w / ow as f32 - 0.5;
-            let x = x.clamp(0.0, (sw - 1) as f32);
-            let x0 = (x as usize).min(sw.saturating_sub(2));
-            (x0, (x - x0 as f32).min(1.0))
-        })
-        .collect();
-    let mut out = vec![0u8; ow * oh * 3];
-    for (i, row) in out.chunks_exact_mut(ow * 3).enumerate() {
-        let y = area.y + (i as f32 + 0.5) * area.h / oh as f32 - 0.5;
-        let y = y.clamp(0.0, (sh - 1) as f32);
-        let y0 = (y as usize).min(sh.saturating_sub(2));
-        let fy = (y - y0 as f32).min(1.0);
-        let r0 = &raw[y0 * sw * 3..];
-        let r1 = &raw[(y0 + (sh > 1) as usize) * sw * 3..];
-        for (px, &(x0, fx)) in row.chunks_exact_mut(3).zip(&taps) {
-            let x1 = x0 + (sw > 1) as usize;
-            for c in 0..3 {
-                let top = r0[x0 * 3 + c] as f32 * (1.0 - fx) + r0[x1 * 3 + c] as f32 * fx;
-                let bottom = r1[x0 * 3 + c] as f32 * (1.0 - fx) + r1[x1 * 3 + c] as f32 * fx;
-                px[c] = (top + (bottom - top) * fy + 0.5) as u8;
-            }
-        }
-    }
-    RgbImage::from_raw(out_w, out_h, out).expect("buffer sized from the output dimensions")
+    let pixels = bilinear::<3>(src.as_raw(), src.dimensions(), area, (out_w, out_h));
+    RgbImage::from_raw(out_w, out_h, pixels).expect("bilinear sizes its output")
 }
 
 /// Scales `src` down (never up) so it fits in `max_w × max_h`, keeping its aspect.
@@ -87,22 +24,12 @@ pub fn fit_within(src: RgbImage, max_w: u32, max_h: u32) -> RgbImage {
         ((h as f32 * s).round() as u32).max(1),
     );
     // Halve first while more than 2× too big, so bilinear never skips pixels.
-    let mut img = src;
-    while img.width() >= 2 * nw && img.height() >= 2 * nh && img.width() >= 2 {
-        img = image::imageops::resize(
-            &img,
-            img.width() / 2,
-            img.height() / 2,
-            image::imageops::FilterType::Triangle,
-        );
+    let (mut pixels, mut size) = (src.into_raw(), (w, h));
+    while size.0 >= 2 * nw && size.1 >= 2 * nh && size.0 >= 2 {
+        (pixels, size) = halve::<3>(&pixels, size);
     }
-    let full = Rect {
-        x: 0.0,
-        y: 0.0,
-        w: img.width() as f32,
-        h: img.height() as f32,
-    };
-    crop_resize(&img, full, nw, nh)
+    let out = bilinear::<3>(&pixels, size, Rect::full(size.0, size.1), (nw, nh));
+    RgbImage::from_raw(nw, nh, out).expect("bilinear sizes its output")
 }
 
 #[cfg(test)]

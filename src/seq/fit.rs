@@ -3,6 +3,7 @@
 
 use burn::module::Module;
 use burn::optim::grad_clipping::GradientClippingConfig;
+use burn::optim::lr_scheduler::module_lr_scheduler::ModuleLearningRate;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::tensor::{Int, Tensor};
 
@@ -37,7 +38,7 @@ pub fn optimizer(kind: OptimizerKind, clip: Option<f32>) -> ModuleOptimizer {
 pub fn descend<M: Module>(
     model: M,
     optim: &mut ModuleOptimizer,
-    lr: f64,
+    lr: impl Into<ModuleLearningRate>,
     loss: Tensor<1>,
 ) -> (M, f32) {
     let value = loss.clone().into_scalar::<f32>();

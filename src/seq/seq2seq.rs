@@ -24,6 +24,8 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::{Embedding, Linear};
+use burn::optim::lr_scheduler::cosine::CosineAnnealingLrSchedulerConfig;
+use burn::optim::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
 use burn::tensor::activation::{softmax, tanh};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::rngs::StdRng;
@@ -344,10 +346,11 @@ impl Seq2SeqTrainConfig {
 
     /// Cosine decay from `learning_rate` to 5 % of it over the run: the noisy constant-rate
     /// plateau (≈ 99.3 % of digits right) otherwise costs the long strings their exact match.
-    pub fn learning_rate_at(&self, step: usize) -> f64 {
-        let progress = step as f64 / self.steps.max(1) as f64;
-        let cosine = 0.5 * (1.0 + (std::f64::consts::PI * progress).cos());
-        self.learning_rate * (0.05 + 0.95 * cosine)
+    pub fn schedule(&self) -> crate::error::Result<ModuleLrScheduler> {
+        CosineAnnealingLrSchedulerConfig::new(self.learning_rate, self.steps.max(1))
+            .with_min_lr(self.learning_rate * 0.05)
+            .init()
+            .map_err(|e| Error::Config(format!("learning rate: {e}")))
     }
 
     pub fn lengths(&self) -> RangeInclusive<usize> {
@@ -369,6 +372,7 @@ pub fn train_seq2seq(
     let loss_fn = CrossEntropyLossConfig::new().init(&train_device);
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     let lengths = cfg.lengths();
+    let mut schedule = cfg.schedule()?;
     for step in 0..cfg.steps {
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
@@ -380,7 +384,7 @@ pub fn train_seq2seq(
         let tgt = tgt.reshape([b * t]); // [B·T]
         let accuracy = accuracy_of(&logits, &tgt);
         let loss_value;
-        let lr = cfg.learning_rate_at(step);
+        let lr = schedule.step();
         (model, loss_value) = descend(model, &mut optim, lr, loss_fn.forward(logits, tgt));
         on_step(StepStats {
             step,
