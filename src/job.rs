@@ -23,8 +23,12 @@ pub struct Job<T, P = ()> {
     started: Instant,
     progress: Arc<Mutex<P>>,
     cancel: Arc<AtomicBool>,
-    handle: Option<JoinHandle<Result<T, String>>>,
+    /// Where the thread leaves its outcome, before it notifies (so a repaint the notification
+    /// triggers already finds it).
+    finished: Arc<Mutex<Option<Result<T, String>>>>,
+    /// The outcome once collected (`None` again once taken).
     outcome: Option<Result<T, String>>,
+    collected: bool,
 }
 
 /// What the work gets: its progress record and the cancel flag.
@@ -64,7 +68,9 @@ impl<T: Send + 'static, P: Default + Send + 'static> Job<T, P> {
             cancel: Arc::clone(&cancel),
         };
         let what = label.clone();
-        let handle = std::thread::Builder::new()
+        let finished = Arc::new(Mutex::new(None));
+        let slot = Arc::clone(&finished);
+        let spawned = std::thread::Builder::new()
             .name(format!("job: {label}"))
             .spawn(move || {
                 let outcome = match catch_unwind(AssertUnwindSafe(|| work(&cx))) {
@@ -76,21 +82,22 @@ impl<T: Send + 'static, P: Default + Send + 'static> Job<T, P> {
                         Err(format!("{what} crashed ({why})"))
                     }
                 };
+                *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(outcome);
                 on_done();
-                outcome
-            })
-            .ok();
-        let outcome = handle
-            .is_none()
-            .then(|| Err("could not start a background thread".to_string()));
+            });
+        if spawned.is_err() {
+            *finished.lock().unwrap_or_else(PoisonError::into_inner) =
+                Some(Err("could not start a background thread".to_string()));
+        }
         Self {
             label,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             started: Instant::now(),
             progress,
             cancel,
-            handle,
-            outcome,
+            finished,
+            outcome: None,
+            collected: false,
         }
     }
 }
@@ -106,19 +113,28 @@ impl<T, P> Job<T, P> {
         self.started
     }
 
-    /// True while the thread works (also when nobody has polled it since it finished: the
-    /// live view reads this from another tab).
+    /// True while the work goes on (false as soon as it has ended, even when nobody has
+    /// polled it since: the live view reads this from another tab).
     pub fn running(&self) -> bool {
-        self.handle.as_ref().is_some_and(|h| !h.is_finished())
+        !self.collected
+            && self
+                .finished
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .is_none()
     }
 
-    /// Collects the outcome once the thread is done; returns it from then on.
+    /// Collects the outcome once the work has ended; returns it from then on.
     pub fn poll(&mut self) -> Option<&Result<T, String>> {
-        if self.outcome.is_none() && self.handle.as_ref().is_some_and(JoinHandle::is_finished) {
-            self.outcome = self.handle.take().map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(format!("{} crashed", self.label)))
-            });
+        if !self.collected
+            && let Some(outcome) = self
+                .finished
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+        {
+            self.outcome = Some(outcome);
+            self.collected = true;
         }
         self.outcome.as_ref()
     }

@@ -47,24 +47,59 @@ pub fn save(path: &Path, weights: &[u8], meta: &impl Serialize) -> Result<()> {
     }
     let json = serde_json::to_vec_pretty(&json).map_err(|e| fail(e.to_string()))?;
     let (sidecar, previous) = (sidecar_path(path), previous_path(path));
-    // Keep the old sidecar until the new weights are in place.
-    match fs::rename(&sidecar, &previous) {
-        Ok(()) => {}
-        Err(e) if e.kind() == ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io(&sidecar, e)),
-    }
+    set_aside_old_sidecar(path)?;
     let written = write_atomic(&sidecar, &json).and_then(|()| write_atomic(path, weights));
     if written.is_err() {
-        // Put the old sidecar back: the old weights are still there (a full disk, say).
-        if fs::rename(&previous, &sidecar).is_ok()
-            && let Some(dir) = path.parent()
-        {
-            sync_dir(dir);
+        // Put the old sidecar back (or none, if there was none): the old weights are still
+        // there (a full disk, say).
+        let restored = match fs::read(&previous) {
+            Ok(old) if old == NO_SIDECAR => fs::remove_file(&sidecar),
+            Ok(_) => fs::rename(&previous, &sidecar),
+            // A new file: no half of it stays behind.
+            Err(e) if e.kind() == ErrorKind::NotFound => fs::remove_file(&sidecar),
+            Err(e) => Err(e),
+        };
+        if restored.is_ok() {
+            let _ = fs::remove_file(&previous);
+            if let Some(dir) = path.parent() {
+                sync_dir(dir);
+            }
         }
         return written;
     }
     let _ = fs::remove_file(&previous);
     Ok(())
+}
+
+/// What `NAME.prev.json` holds while a file that had no sidecar gets its first one.
+const NO_SIDECAR: &[u8] = b"{\"previous\": \"none\"}";
+
+/// Keeps the sidecar that describes the weights now on disk as `NAME.prev.json`, where a
+/// crash mid-save leaves it for `load`. After an interrupted save the one that fits may
+/// already be there, and the sidecar beside it describes weights that were never written:
+/// that one is dropped rather than kept over it.
+fn set_aside_old_sidecar(path: &Path) -> Result<()> {
+    let (sidecar, previous) = (sidecar_path(path), previous_path(path));
+    let current = match fs::read(path) {
+        Ok(weights) => Some(checksum(&weights)),
+        Err(e) if e.kind() == ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let old = match fs::read(&sidecar) {
+        Ok(json) => Some(json),
+        Err(e) if e.kind() == ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io(&sidecar, e)),
+    };
+    let fits = |json: &[u8]| recorded_checksum(json).is_none_or(|r| Some(r) == current);
+    match old {
+        Some(json) if !fits(&json) && previous.exists() => {
+            fs::remove_file(&sidecar).map_err(|e| Error::io(&sidecar, e))
+        }
+        Some(_) => fs::rename(&sidecar, &previous).map_err(|e| Error::io(&sidecar, e)),
+        // Weights without a sidecar: say so, so a crash leaves them loading as before.
+        None if current.is_some() => write_atomic(&previous, NO_SIDECAR),
+        None => Ok(()),
+    }
 }
 
 /// Reads the weights at `path` and the sidecar that describes them (`None` when it has
@@ -79,6 +114,7 @@ pub fn load(path: &Path) -> Result<(Vec<u8>, Option<Vec<u8>>)> {
     let mut mismatch = false;
     for candidate in [sidecar_path(path), previous_path(path)] {
         let json = match fs::read(&candidate) {
+            Ok(json) if json == NO_SIDECAR => return Ok((weights, None)),
             Ok(json) => json,
             Err(e) if e.kind() == ErrorKind::NotFound => continue,
             Err(e) => return Err(fail(format!("sidecar {}: {e}", candidate.display()))),
@@ -156,6 +192,42 @@ mod tests {
             (w.as_slice(), version(&json.unwrap())),
             (&b"v4 weights"[..], 4)
         );
+    }
+
+    #[test]
+    fn a_second_interrupted_save_still_leaves_the_first_pair() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.bpk");
+        save(&path, b"v1 weights", &meta(1)).unwrap();
+        // Interrupted after the sidecar's rename: v2's sidecar beside v1's weights.
+        fs::rename(sidecar_path(&path), previous_path(&path)).unwrap();
+        let mut v2 = meta(2);
+        v2[CHECKSUM_FIELD] = checksum(b"v2 weights").into();
+        fs::write(sidecar_path(&path), serde_json::to_vec(&v2).unwrap()).unwrap();
+        // The next save (v3) crashes at the same point: v1 must still load.
+        set_aside_old_sidecar(&path).unwrap();
+        let mut v3 = meta(3);
+        v3[CHECKSUM_FIELD] = checksum(b"v3 weights").into();
+        fs::write(sidecar_path(&path), serde_json::to_vec(&v3).unwrap()).unwrap();
+        let (w, json) = load(&path).unwrap();
+        assert_eq!(
+            (w.as_slice(), version(&json.unwrap())),
+            (&b"v1 weights"[..], 1)
+        );
+    }
+
+    #[test]
+    fn weights_without_a_sidecar_keep_loading_when_their_first_save_is_interrupted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.bpk");
+        fs::write(&path, b"bare weights").unwrap();
+        set_aside_old_sidecar(&path).unwrap();
+        // A crash here, with a new sidecar written beside the old weights:
+        let mut v2 = meta(2);
+        v2[CHECKSUM_FIELD] = checksum(b"v2 weights").into();
+        fs::write(sidecar_path(&path), serde_json::to_vec(&v2).unwrap()).unwrap();
+        let (w, json) = load(&path).unwrap();
+        assert_eq!((w.as_slice(), json), (&b"bare weights"[..], None));
     }
 
     #[test]

@@ -395,7 +395,8 @@ impl FacecamApp {
     }
 
     /// Back to the defaults: the running model's detector settings, no heat map, no automatic
-    /// retraining; the remembered source and weights are forgotten at the next save.
+    /// retraining. The source and the model stay as they are (File → Revert to bundled
+    /// weights, the Source panel).
     fn reset_settings(&mut self) {
         let model = self.pipeline.models.current();
         self.settings = live_defaults(&model.meta.detector, false);
@@ -419,13 +420,13 @@ impl FacecamApp {
         }
     }
 
-    /// Writes the settings when they changed (at most once a second).
-    fn save_prefs(&mut self) {
+    /// Writes the settings when they changed (at most once a second, unless `now`).
+    fn save_prefs(&mut self, now: bool) {
         let current = self.current_prefs();
         let Some(writer) = &mut self.prefs else {
             return;
         };
-        if current == writer.saved || writer.at.elapsed() < Duration::from_secs(1) {
+        if current == writer.saved || (!now && writer.at.elapsed() < Duration::from_secs(1)) {
             return;
         }
         writer.at = Instant::now();
@@ -462,6 +463,11 @@ impl FacecamApp {
 }
 
 impl eframe::App for FacecamApp {
+    /// The last second's changes too.
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.save_prefs(true);
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.capture_status = self.capture.status();
@@ -523,7 +529,7 @@ impl eframe::App for FacecamApp {
             *self.outcome.lock().unwrap_or_else(PoisonError::into_inner) = Some(outcome);
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
-        self.save_prefs();
+        self.save_prefs(false);
         if let Some(limit) = self.options_quit_after
             && self.started.elapsed() >= limit
         {

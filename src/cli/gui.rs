@@ -41,8 +41,8 @@ pub struct Args {
     pub frames: u64,
     /// Close the window after SECS seconds and print the run summary (the soak check,
     /// `.ci/soak`).
-    #[arg(long, value_name = "SECS")]
-    pub quit_after: Option<f32>,
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub quit_after: Option<std::time::Duration>,
     /// Start with the score-map heat map shown.
     #[arg(long)]
     pub heat_map: bool,
@@ -83,6 +83,12 @@ fn parse_demo(s: &str) -> Result<Demo, String> {
         .ok_or_else(|| format!("unknown demo {s:?} (order, flow, inside, echo, seq2seq, memory)"))
 }
 
+fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
+    let secs: f32 = s.trim().parse().map_err(|e| format!("{s:?}: {e}"))?;
+    std::time::Duration::try_from_secs_f32(secs)
+        .map_err(|_| format!("expected a number of seconds ≥ 0, got {s:?}"))
+}
+
 fn parse_resolution(s: &str) -> Result<(u32, u32), String> {
     let (w, h) = s
         .split_once(['x', '×'])
@@ -121,7 +127,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         weights: args.weights.clone().or_else(|| prefs.weights.clone()),
         backend: args.backend,
         screenshot: args.screenshot.clone().map(|p| (p, args.frames)),
-        quit_after: args.quit_after.map(std::time::Duration::from_secs_f32),
+        quit_after: args.quit_after,
         heat_map: args.heat_map || prefs.heat_map,
         paused: args.paused,
         tab: args.tab.or(prefs.tab).unwrap_or_default(),

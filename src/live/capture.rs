@@ -154,6 +154,8 @@ struct CaptureLoop {
     bad_frames: u32,
     /// What is streaming or being retried: where a restart after a crash picks up.
     current: SourceChoice,
+    /// Start the next `run` paused (it was paused when it crashed).
+    start_paused: bool,
 }
 
 /// What the loop does next.
@@ -182,37 +184,52 @@ impl CaptureLoop {
             last_frame_at: None,
             bad_frames: 0,
             current: SourceChoice::Reel,
+            start_paused: false,
         }
     }
 
     /// Runs the loop; a panic anywhere in it (a driver, a decoder, this code) is reported in
-    /// the status and the loop starts again on the source it was on.
+    /// the status and the loop starts again on the source it was on (or the one asked for
+    /// meanwhile), paused if it was.
     fn supervise(mut self, choice: SourceChoice) {
         let mut start = Some((choice, true));
         while let Some((choice, at_startup)) = start.take() {
-            match catch_unwind(AssertUnwindSafe(|| self.run(choice, at_startup))) {
-                Ok(()) => return, // stopped
-                Err(panic) => {
-                    let why = format!(
-                        "the capture thread crashed ({}); restarted it",
-                        panic_message(panic.as_ref())
-                    );
-                    log::error!("{why}");
-                    self.edit(|s| s.crashed = Some(why));
-                    // Commands sent meanwhile wait in the channel; a Stop ends the wait.
-                    if let Ok(Command::Stop) | Err(RecvTimeoutError::Disconnected) =
-                        self.commands.recv_timeout(RETRY_EVERY)
-                    {
-                        return;
-                    }
-                    start = Some((self.current.clone(), false));
+            let Err(panic) = catch_unwind(AssertUnwindSafe(|| self.run(choice, at_startup))) else {
+                return; // stopped
+            };
+            let why = format!(
+                "the capture thread crashed ({}); restarted it",
+                panic_message(panic.as_ref())
+            );
+            log::error!("{why}");
+            let mut paused = self.status().paused;
+            self.edit(|s| s.crashed = Some(why));
+            // Wait before restarting (a driver that panics at once must not spin), obeying
+            // what the user asks meanwhile.
+            let mut next = self.current.clone();
+            let resume_at = Instant::now() + RETRY_EVERY;
+            loop {
+                match self
+                    .commands
+                    .recv_timeout(resume_at.saturating_duration_since(Instant::now()))
+                {
+                    Ok(Command::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+                    Ok(Command::Switch(c)) => next = c,
+                    Ok(Command::Pause(p)) => paused = p,
+                    Err(RecvTimeoutError::Timeout) => break,
                 }
             }
+            self.start_paused = paused;
+            start = Some((next, false));
         }
     }
 
     fn run(&mut self, choice: SourceChoice, at_startup: bool) {
         let mut state = self.start_source(choice, at_startup);
+        if std::mem::take(&mut self.start_paused) {
+            self.edit(|s| s.paused = true);
+            state = State::Paused(Box::new(state));
+        }
         loop {
             // Commands first; a paused or retrying loop sleeps on the channel.
             let wait = match &state {
@@ -347,6 +364,13 @@ impl CaptureLoop {
                 };
             }
         });
+    }
+
+    fn status(&self) -> CaptureStatus {
+        self.status
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn edit(&self, f: impl FnOnce(&mut CaptureStatus)) {

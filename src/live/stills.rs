@@ -55,13 +55,14 @@ impl StillsSource {
         Ok(src)
     }
 
-    /// Makes the `k`-th file (or the next readable one after it) current.
+    /// Makes the `k`-th file (counted round the list), or the next readable one after it,
+    /// current.
     fn show(&mut self, k: usize) -> Result<()> {
+        if self.files.is_empty() {
+            return Err(Error::NoData("none of the images is readable".into()));
+        }
+        let mut k = k % self.files.len();
         loop {
-            if self.files.is_empty() {
-                return Err(Error::NoData("none of the images is readable".into()));
-            }
-            let k = k % self.files.len();
             if self.current.as_ref().is_some_and(|(i, _)| *i == k) {
                 return Ok(());
             }
@@ -74,7 +75,18 @@ impl StillsSource {
                 Err(e) => {
                     log::warn!("skipped {}: {e}", self.files[k].display());
                     self.files.remove(k);
-                    self.current = None; // indices after k moved
+                    // Indices after k moved down by one: k now names the next file.
+                    if let Some((i, _)) = &mut self.current
+                        && *i > k
+                    {
+                        *i -= 1;
+                    }
+                    if self.files.is_empty() {
+                        return Err(Error::NoData("none of the images is readable".into()));
+                    }
+                    if k >= self.files.len() {
+                        k = 0;
+                    }
                 }
             }
         }

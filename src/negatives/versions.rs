@@ -49,7 +49,10 @@ impl ModelVersions {
     /// claimed first by creating `face-v<N>.claim`, which only one process can do.
     pub fn save_next(&self, net: &FaceNet, meta: &ModelMeta) -> Result<(u32, PathBuf)> {
         std::fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
-        let mut n = [self.list(), self.numbered(CLAIM)]
+        // Claims first: a saver writes its weights before it drops its claim, so a number
+        // is always visible as one or the other.
+        let claimed = self.numbered(CLAIM);
+        let mut n = [claimed, self.list()]
             .iter()
             .flatten()
             .map(|(n, _)| *n)
@@ -62,6 +65,11 @@ impl ModelVersions {
                 .create_new(true)
                 .open(&claim)
             {
+                // Saved meanwhile by another instance (its claim already gone): next one.
+                Ok(_) if self.dir.join(format!("face-v{n}.bpk")).exists() => {
+                    let _ = std::fs::remove_file(&claim);
+                    n += 1;
+                }
                 Ok(_) => break claim,
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
                 Err(e) => return Err(Error::io(&claim, e)),
