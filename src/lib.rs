@@ -22,6 +22,7 @@ pub mod negatives;
 pub mod resample;
 pub mod scenes;
 pub mod seq;
+pub mod track;
 pub mod train;
 pub mod weight_pair;
 

@@ -44,6 +44,8 @@ enum Command {
     MiningSim(cli::mining_sim::Args),
     /// Sequence models (week 6, second half): train on the temporal-order task.
     Seq(cli::seq::Args),
+    /// Detect and track faces over every frame of a video; write MOTChallenge lines.
+    Track(cli::track::Args),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Some(Command::Patches(a)) => cli::patches::run(a),
         Some(Command::MiningSim(a)) => cli::mining_sim::run(a),
         Some(Command::Seq(a)) => cli::seq::run(a),
+        Some(Command::Track(a)) => cli::track::run(a),
     };
     match result {
         Ok(code) => code,

@@ -176,3 +176,35 @@ fn a_copy_of_the_binary_in_an_empty_folder_still_has_its_model() {
         "{err}"
     );
 }
+
+#[test]
+fn track_writes_mot_lines_for_every_shown_box() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = common::shared_data().join("scenes/dlib/2007_007763.jpg");
+    let boxes = dir.path().join("boxes.txt");
+    // The photo's faces are not needed for the format: one box is enough to make a clip.
+    std::fs::write(&boxes, format!("{} 10 10 50 50\n", photo.display())).unwrap();
+    let out = dir.path().join("mot.txt");
+    let run = facecam()
+        .args(["track", "--frames-each", "8", "--synthetic"])
+        .arg(&boxes)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{err}");
+    assert!(err.contains("MOTA"), "{err}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(!lines.is_empty(), "the group photo's faces are tracked");
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        assert_eq!(f.len(), 10, "{line}");
+        let frame: u64 = f[0].parse().unwrap();
+        assert!((1..=8).contains(&frame), "{line}");
+        assert!(f[1].parse::<u64>().unwrap() >= 1);
+        assert!(f[2..7].iter().all(|v| v.parse::<f32>().is_ok()), "{line}");
+        assert_eq!(&f[7..], ["-1", "-1", "-1"]);
+    }
+}

@@ -60,10 +60,7 @@ pub struct AppOptions {
 /// most of the two cores.
 pub const RETRAIN_DETECT_FPS: f32 = 4.0;
 
-/// The live view's smallest face to start with, unless the model asks for a larger one. A
-/// face at arm's length from a webcam is 80–200 px wide; scanning down to 20 px costs four
-/// times the time per frame. The slider goes down to 16.
-pub const LIVE_MIN_FACE: f32 = 40.0;
+pub use crate::live::LIVE_MIN_FACE;
 
 /// The default data folder: the user's data directory (e.g. `~/.local/share/facecam`).
 pub fn default_data_dir() -> PathBuf {

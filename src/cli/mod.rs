@@ -11,4 +11,5 @@ pub mod patches;
 pub mod reel;
 pub mod scenes;
 pub mod seq;
+pub mod track;
 pub mod train;

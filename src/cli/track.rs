@@ -1,0 +1,159 @@
+//! `facecam track`: the detector and the tracker over every frame of a video, as fast as they
+//! run, writing MOTChallenge lines `frame,id,x,y,w,h,score,-1,-1,-1` (frames from 1).
+//!
+//! The video is a folder of numbered frames, or `--synthetic BOXES`: a clip the tracker's
+//! tests also use, made from a box file's annotated photos (pan and zoom, sensor noise, hard
+//! cuts), which is then scored against its exact ground truth.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use facecam::atomic::write_atomic;
+use facecam::boxes::read_boxes;
+use facecam::gray::image_files;
+use facecam::live::LIVE_MIN_FACE;
+use facecam::track::clips::{Clip, pan_zoom};
+use facecam::track::metrics::{IdBox, score};
+use facecam::track::{TrackedBox, Tracker, TrackerConfig, mot_line};
+use image::{DynamicImage, GrayImage};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::common::DetectorArgs;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub detector: DetectorArgs,
+    /// A folder of numbered frames (PNG or JPEG, played in name order).
+    #[arg(value_name = "FRAMES", required_unless_present = "synthetic")]
+    pub frames: Option<PathBuf>,
+    /// Instead of FRAMES: a clip made from the photos of this box file, scored against its
+    /// ground truth.
+    #[arg(long, value_name = "BOXES", conflicts_with = "frames")]
+    pub synthetic: Option<PathBuf>,
+    /// Frames per photo of the synthetic clip.
+    #[arg(long, default_value_t = 90)]
+    pub frames_each: usize,
+    /// Seed of the synthetic clip's camera moves and noise.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Write the MOTChallenge lines here (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Frame rate of the video (the tracker's time step).
+    #[arg(long, default_value_t = 30.0)]
+    pub fps: f32,
+    /// Per-frame detections linked by overlap alone (no hysteresis, no smoothing): the
+    /// baseline the tracker is measured against.
+    #[arg(long)]
+    pub raw: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut detector = args.detector.build()?;
+    if args.detector.min_face.is_none() {
+        // The live view's default: webcam faces are large.
+        let mut cfg = detector.config().clone();
+        cfg.pyramid.min_face = cfg.pyramid.min_face.max(LIVE_MIN_FACE);
+        detector.set_config(cfg)?;
+    }
+    let (frames, truth) = match (&args.frames, &args.synthetic) {
+        (_, Some(boxes)) => {
+            let clip = synthetic_clip(boxes, args.frames_each, args.seed)?;
+            let gray = clip
+                .frames
+                .iter()
+                .map(|f| DynamicImage::ImageRgb8(f.clone()).into_luma8());
+            (gray.collect::<Vec<GrayImage>>(), Some(clip.truth))
+        }
+        (Some(dir), None) => {
+            let files = image_files(dir)?;
+            anyhow::ensure!(
+                !files.is_empty(),
+                "no PNG or JPEG frames in {}",
+                dir.display()
+            );
+            let mut frames = Vec::with_capacity(files.len());
+            for f in &files {
+                frames.push(facecam::gray::load_gray(f)?);
+            }
+            (frames, None)
+        }
+        (None, None) => anyhow::bail!("name a folder of frames or --synthetic BOXES"),
+    };
+    let config = if args.raw {
+        TrackerConfig::naive()
+    } else {
+        TrackerConfig::default()
+    };
+    let mut tracker = Tracker::new(config);
+    let bar = ProgressBar::new(frames.len() as u64).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} frames, {per_sec}, eta {eta}")
+            .context("progress template")?,
+    );
+    let dt = 1.0 / args.fps.max(1.0);
+    let mut shown: Vec<Vec<TrackedBox>> = Vec::with_capacity(frames.len());
+    let mut detect_ms = Vec::with_capacity(frames.len());
+    let mut lines = String::new();
+    for (i, gray) in frames.iter().enumerate() {
+        let started = Instant::now();
+        let detections = detector.detect(gray);
+        detect_ms.push(started.elapsed().as_secs_f32() * 1e3);
+        let boxes = tracker.update(&detections, dt);
+        for b in &boxes {
+            lines.push_str(&mot_line(i as u64 + 1, b));
+            lines.push('\n');
+        }
+        shown.push(boxes);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    match &args.out {
+        Some(path) => write_atomic(path, lines.as_bytes())?,
+        None => print!("{lines}"),
+    }
+    detect_ms.sort_by(f32::total_cmp);
+    eprintln!(
+        "{} frames; detector median {:.1} ms a frame",
+        frames.len(),
+        detect_ms[detect_ms.len() / 2]
+    );
+    if let Some(truth) = truth {
+        let hyp: Vec<Vec<IdBox>> = shown
+            .iter()
+            .map(|f| {
+                f.iter()
+                    .map(|b| IdBox {
+                        id: b.id,
+                        x: b.x,
+                        y: b.y,
+                        w: b.w,
+                        h: b.h,
+                    })
+                    .collect()
+            })
+            .collect();
+        let s = score(&truth, &hyp);
+        eprintln!(
+            "MOTA {:.3}, IDF1 {:.3}, {} id switches, {} FP, {} FN of {} face-frames, jitter {:.2} px RMS",
+            s.mota, s.idf1, s.id_switches, s.false_positives, s.false_negatives, s.gt, s.jitter_px
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The box file's photos (paths relative to it) as one clip with cuts between them.
+fn synthetic_clip(boxes: &std::path::Path, frames_each: usize, seed: u64) -> anyhow::Result<Clip> {
+    let root = boxes.parent().unwrap_or(std::path::Path::new("."));
+    let mut photos = Vec::new();
+    for (image, faces) in read_boxes(boxes)? {
+        let path = root.join(&image);
+        let rgb = image::open(&path)
+            .with_context(|| format!("reading {}", path.display()))?
+            .into_rgb8();
+        photos.push((rgb, faces));
+    }
+    Ok(pan_zoom(&photos, frames_each, (640, 480), seed))
+}
