@@ -171,6 +171,12 @@ impl Tracker {
         }
     }
 
+    /// Where every live track (tentative ones included) should be `dt` seconds after the
+    /// last frame: where detect-then-track looks.
+    pub fn predicted(&self, dt: f32) -> Vec<Detection> {
+        self.tracks.iter().map(|t| t.predicted(dt)).collect()
+    }
+
     /// Every live track, tentative ones included.
     pub fn tracks(&self) -> &[Track] {
         &self.tracks
