@@ -70,5 +70,53 @@ fn bench_pyramid(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_detect, bench_pyramid);
+/// Detector time per frame while tracking, full scans every frame against detect-then-track
+/// (a full scan every 6 frames, small pyramids around the tracks in between), on a clip made
+/// from the dlib photos (`facecam track --synthetic`). Each iteration runs 60 frames.
+fn bench_track(c: &mut Criterion) {
+    use facecam::track::clips::pan_zoom;
+    use facecam::track::{FocusConfig, FocusedDetector, Tracker, TrackerConfig};
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/scenes/dlib");
+    let photos: Vec<_> = facecam::boxes::read_boxes(&root.join("boxes.txt"))
+        .expect("dlib boxes")
+        .into_iter()
+        .take(2)
+        .map(|(img, faces)| {
+            (
+                image::open(root.join(img)).expect("photo").into_rgb8(),
+                faces,
+            )
+        })
+        .collect();
+    let clip = pan_zoom(&photos, 30, (640, 480), 7);
+    let gray: Vec<image::GrayImage> = clip
+        .frames
+        .iter()
+        .map(|f| image::DynamicImage::ImageRgb8(f.clone()).into_luma8())
+        .collect();
+    let mut group = c.benchmark_group("track_60_frames");
+    group.sample_size(10);
+    for full_every in [1, FocusConfig::default().full_every] {
+        let detector = detector(BackendKind::Flex, 40.0);
+        group.bench_function(format!("full_every_{full_every}"), |b| {
+            b.iter(|| {
+                let mut tracker = Tracker::new(TrackerConfig::default());
+                let mut focused = FocusedDetector::new(
+                    detector.clone(),
+                    FocusConfig {
+                        full_every,
+                        ..FocusConfig::default()
+                    },
+                );
+                for g in &gray {
+                    let (found, _) = focused.detect(g, &tracker.predicted(1.0 / 30.0));
+                    tracker.update(&found, 1.0 / 30.0);
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_detect, bench_pyramid, bench_track);
 criterion_main!(benches);
