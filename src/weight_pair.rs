@@ -155,6 +155,14 @@ mod tests {
         serde_json::json!({ "version": n })
     }
 
+    /// Replays a save of version `n` stopped after its sidecar was written, before its
+    /// weights were: a sidecar for weights that never arrived.
+    fn sidecar_only(path: &Path, n: u32) {
+        let mut m = meta(n);
+        m[CHECKSUM_FIELD] = checksum(format!("v{n} weights").as_bytes()).into();
+        fs::write(sidecar_path(path), serde_json::to_vec(&m).unwrap()).unwrap();
+    }
+
     fn version(json: &[u8]) -> u64 {
         serde_json::from_slice::<serde_json::Value>(json).unwrap()["version"]
             .as_u64()
@@ -176,9 +184,7 @@ mod tests {
 
         // Replay a save of v3 that stops after the sidecar's rename, before the weights'.
         fs::rename(sidecar_path(&path), previous_path(&path)).unwrap();
-        let mut v3 = meta(3);
-        v3[CHECKSUM_FIELD] = checksum(b"v3 weights").into();
-        fs::write(sidecar_path(&path), serde_json::to_vec(&v3).unwrap()).unwrap();
+        sidecar_only(&path, 3);
         let (w, json) = load(&path).unwrap();
         assert_eq!(
             (w.as_slice(), version(&json.unwrap())),
@@ -201,14 +207,10 @@ mod tests {
         save(&path, b"v1 weights", &meta(1)).unwrap();
         // Interrupted after the sidecar's rename: v2's sidecar beside v1's weights.
         fs::rename(sidecar_path(&path), previous_path(&path)).unwrap();
-        let mut v2 = meta(2);
-        v2[CHECKSUM_FIELD] = checksum(b"v2 weights").into();
-        fs::write(sidecar_path(&path), serde_json::to_vec(&v2).unwrap()).unwrap();
+        sidecar_only(&path, 2);
         // The next save (v3) crashes at the same point: v1 must still load.
         set_aside_old_sidecar(&path).unwrap();
-        let mut v3 = meta(3);
-        v3[CHECKSUM_FIELD] = checksum(b"v3 weights").into();
-        fs::write(sidecar_path(&path), serde_json::to_vec(&v3).unwrap()).unwrap();
+        sidecar_only(&path, 3);
         let (w, json) = load(&path).unwrap();
         assert_eq!(
             (w.as_slice(), version(&json.unwrap())),
@@ -223,9 +225,7 @@ mod tests {
         fs::write(&path, b"bare weights").unwrap();
         set_aside_old_sidecar(&path).unwrap();
         // A crash here, with a new sidecar written beside the old weights:
-        let mut v2 = meta(2);
-        v2[CHECKSUM_FIELD] = checksum(b"v2 weights").into();
-        fs::write(sidecar_path(&path), serde_json::to_vec(&v2).unwrap()).unwrap();
+        sidecar_only(&path, 2);
         let (w, json) = load(&path).unwrap();
         assert_eq!((w.as_slice(), json), (&b"bare weights"[..], None));
     }

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use crate::Detection;
+
 /// A box with the id of its track (ground truth or hypothesis), in pixels.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct IdBox {
@@ -16,13 +18,17 @@ pub struct IdBox {
 
 impl IdBox {
     fn iou(&self, o: &IdBox) -> f32 {
-        let iw = (self.x + self.w).min(o.x + o.w) - self.x.max(o.x);
-        let ih = (self.y + self.h).min(o.y + o.h) - self.y.max(o.y);
-        if iw <= 0.0 || ih <= 0.0 {
-            return 0.0;
+        self.detection().iou(&o.detection())
+    }
+
+    fn detection(&self) -> Detection {
+        Detection {
+            x: self.x,
+            y: self.y,
+            w: self.w,
+            h: self.h,
+            score: 0.0,
         }
-        let inter = iw * ih;
-        inter / (self.w * self.h + o.w * o.h - inter)
     }
 
     fn centre(&self) -> (f32, f32) {
