@@ -87,6 +87,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         (None, None) => anyhow::bail!("name a folder of frames or --synthetic BOXES"),
     };
+    anyhow::ensure!(
+        !frames.is_empty(),
+        "no frames to track (an empty box file, or --frames-each 0?)"
+    );
     let config = if args.raw {
         TrackerConfig::naive()
     } else {
