@@ -80,24 +80,30 @@ const NO_SIDECAR: &[u8] = b"{\"previous\": \"none\"}";
 /// that one is dropped rather than kept over it.
 fn set_aside_old_sidecar(path: &Path) -> Result<()> {
     let (sidecar, previous) = (sidecar_path(path), previous_path(path));
-    let current = match fs::read(path) {
-        Ok(weights) => Some(checksum(&weights)),
-        Err(e) if e.kind() == ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io(path, e)),
-    };
     let old = match fs::read(&sidecar) {
         Ok(json) => Some(json),
         Err(e) if e.kind() == ErrorKind::NotFound => None,
         Err(e) => return Err(Error::io(&sidecar, e)),
     };
-    let fits = |json: &[u8]| recorded_checksum(json).is_none_or(|r| Some(r) == current);
+    // Whether a sidecar describes the weights now on disk; the weights are read only when
+    // an interrupted save may have left one that does not.
+    let fits = |json: &[u8]| -> Result<bool> {
+        let Some(recorded) = recorded_checksum(json) else {
+            return Ok(true);
+        };
+        match fs::read(path) {
+            Ok(weights) => Ok(recorded == checksum(&weights)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(Error::io(path, e)),
+        }
+    };
     match old {
-        Some(json) if !fits(&json) && previous.exists() => {
+        Some(json) if previous.exists() && !fits(&json)? => {
             fs::remove_file(&sidecar).map_err(|e| Error::io(&sidecar, e))
         }
         Some(_) => fs::rename(&sidecar, &previous).map_err(|e| Error::io(&sidecar, e)),
         // Weights without a sidecar: say so, so a crash leaves them loading as before.
-        None if current.is_some() => write_atomic(&previous, NO_SIDECAR),
+        None if path.exists() => write_atomic(&previous, NO_SIDECAR),
         None => Ok(()),
     }
 }

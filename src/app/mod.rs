@@ -419,11 +419,19 @@ impl FacecamApp {
 
     /// Writes the settings when they changed (at most once a second, unless `now`).
     fn save_prefs(&mut self, now: bool) {
+        // Checked before building the settings: this runs every UI frame.
+        let due = self
+            .prefs
+            .as_ref()
+            .is_some_and(|w| now || w.at.elapsed() >= Duration::from_secs(1));
+        if !due {
+            return;
+        }
         let current = self.current_prefs();
         let Some(writer) = &mut self.prefs else {
             return;
         };
-        if current == writer.saved || (!now && writer.at.elapsed() < Duration::from_secs(1)) {
+        if current == writer.saved {
             return;
         }
         writer.at = Instant::now();

@@ -63,33 +63,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         cfg.pyramid.min_face = cfg.pyramid.min_face.max(LIVE_MIN_FACE);
         detector.set_config(cfg)?;
     }
-    let (frames, truth) = match (&args.frames, &args.synthetic) {
+    // The frames, decoded one at a time as the loop reaches them (a long video never sits
+    // in memory), and the truth of a synthetic clip.
+    let (frames, truth): (Vec<FrameSource>, _) = match (&args.frames, &args.synthetic) {
         (_, Some(boxes)) => {
             let clip = synthetic_clip(boxes, args.frames_each, args.seed)?;
-            let gray = clip
-                .frames
-                .iter()
-                .map(|f| DynamicImage::ImageRgb8(f.clone()).into_luma8());
-            (gray.collect::<Vec<GrayImage>>(), Some(clip.truth))
+            let frames = clip.frames.into_iter().map(FrameSource::Rgb).collect();
+            (frames, Some(clip.truth))
         }
         (Some(dir), None) => {
             let files = image_files(dir)?;
-            anyhow::ensure!(
-                !files.is_empty(),
-                "no PNG or JPEG frames in {}",
-                dir.display()
-            );
-            let mut frames = Vec::with_capacity(files.len());
-            for f in &files {
-                frames.push(facecam::gray::load_gray(f)?);
-            }
-            (frames, None)
+            (files.into_iter().map(FrameSource::File).collect(), None)
         }
         (None, None) => anyhow::bail!("name a folder of frames or --synthetic BOXES"),
     };
     anyhow::ensure!(
         !frames.is_empty(),
-        "no frames to track (an empty box file, or --frames-each 0?)"
+        "no frames to track (an empty folder or box file, or --frames-each 0?)"
     );
     let config = if args.raw {
         TrackerConfig::naive()
@@ -110,12 +100,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .context("progress template")?,
     );
     let dt = 1.0 / args.fps.max(1.0);
-    let mut shown: Vec<Vec<TrackedBox>> = Vec::with_capacity(frames.len());
-    let mut detect_ms = Vec::with_capacity(frames.len());
+    let count = frames.len();
+    let mut shown: Vec<Vec<TrackedBox>> = Vec::with_capacity(count);
+    let mut detect_ms = Vec::with_capacity(count);
     let mut lines = String::new();
-    for (i, gray) in frames.iter().enumerate() {
+    for (i, frame) in frames.into_iter().enumerate() {
+        let gray = frame.gray()?;
         let started = Instant::now();
-        let (detections, _) = focused.detect(gray, &tracker.predicted(dt));
+        let (detections, _) = focused.detect(&gray, &tracker.predicted(dt));
         detect_ms.push(started.elapsed().as_secs_f32() * 1e3);
         let boxes = tracker.update(&detections, dt);
         for b in &boxes {
@@ -134,24 +126,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mean = detect_ms.iter().sum::<f32>() / detect_ms.len() as f32;
     eprintln!(
         "{} frames; detector {:.1} ms a frame on average (median {:.1} ms)",
-        frames.len(),
+        count,
         mean,
         detect_ms[detect_ms.len() / 2]
     );
     if let Some(truth) = truth {
         let hyp: Vec<Vec<IdBox>> = shown
             .iter()
-            .map(|f| {
-                f.iter()
-                    .map(|b| IdBox {
-                        id: b.id,
-                        x: b.x,
-                        y: b.y,
-                        w: b.w,
-                        h: b.h,
-                    })
-                    .collect()
-            })
+            .map(|f| f.iter().map(IdBox::from).collect())
             .collect();
         let s = score(&truth, &hyp);
         eprintln!(
@@ -160,6 +142,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One frame of the video, decoded when its turn comes.
+enum FrameSource {
+    File(PathBuf),
+    Rgb(image::RgbImage),
+}
+
+impl FrameSource {
+    /// The frame in gray, converted as the live view converts a camera frame.
+    fn gray(self) -> anyhow::Result<GrayImage> {
+        Ok(match self {
+            FrameSource::File(path) => facecam::gray::load_gray(&path)?,
+            FrameSource::Rgb(rgb) => DynamicImage::ImageRgb8(rgb).into_luma8(),
+        })
+    }
 }
 
 /// The box file's photos (paths relative to it) as one clip with cuts between them.

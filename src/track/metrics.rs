@@ -36,6 +36,18 @@ impl IdBox {
     }
 }
 
+impl From<&super::TrackedBox> for IdBox {
+    fn from(b: &super::TrackedBox) -> Self {
+        IdBox {
+            id: b.id,
+            x: b.x,
+            y: b.y,
+            w: b.w,
+            h: b.h,
+        }
+    }
+}
+
 /// Least IoU for a ground-truth box and a tracker box to match.
 pub const MATCH_IOU: f32 = 0.5;
 
