@@ -33,6 +33,8 @@ pub enum Error {
     Cancelled,
     #[error("camera {0}: {1}")]
     Camera(String, String),
+    #[error("cannot play video {path}: {reason}")]
+    Video { path: PathBuf, reason: String },
     #[error("backend {0} is not available: {1}")]
     Backend(String, String),
 }

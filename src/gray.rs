@@ -26,6 +26,28 @@ pub fn image_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
     Ok(files)
 }
 
+/// The images in `dir` if it holds numbered frames — at least two, every name ending in a
+/// number (`frame_0001.png`, `12.jpg`) — in number order (so `2.png` comes before `10.png`);
+/// `None` for any other folder.
+pub fn numbered_frames(dir: &Path) -> Result<Option<Vec<std::path::PathBuf>>> {
+    let files = image_files(dir)?;
+    let numbered: Option<Vec<(u64, std::path::PathBuf)>> = files
+        .into_iter()
+        .map(|p| frame_number(&p).map(|n| (n, p)))
+        .collect();
+    Ok(numbered.filter(|v| v.len() >= 2).map(|mut v| {
+        v.sort();
+        v.into_iter().map(|(_, p)| p).collect()
+    }))
+}
+
+/// The number a file's stem ends with: `frame_0012.png` → 12.
+fn frame_number(path: &Path) -> Option<u64> {
+    let stem = path.file_stem()?.to_str()?;
+    let digits = stem.len() - stem.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    stem[stem.len() - digits..].parse().ok()
+}
+
 /// Reads any supported image file (PNG, JPEG) as 8-bit grayscale.
 pub fn load_gray(path: &Path) -> Result<GrayImage> {
     let img = image::open(path).map_err(|source| Error::Image {
@@ -95,6 +117,25 @@ pub fn resize(src: &GrayImage, w: u32, h: u32) -> GrayImage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbered_frames_come_in_number_order_and_other_folders_are_not_frames() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["f10.png", "f2.png", "f1.png"] {
+            GrayImage::new(2, 2).save(dir.path().join(name)).unwrap();
+        }
+        let names: Vec<_> = numbered_frames(dir.path())
+            .unwrap()
+            .unwrap()
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["f1.png", "f2.png", "f10.png"]);
+        GrayImage::new(2, 2)
+            .save(dir.path().join("cover.png"))
+            .unwrap();
+        assert!(numbered_frames(dir.path()).unwrap().is_none());
+    }
 
     #[test]
     fn halve_averages_blocks() {

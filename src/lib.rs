@@ -24,6 +24,7 @@ pub mod scenes;
 pub mod seq;
 pub mod track;
 pub mod train;
+pub mod video;
 pub mod weight_pair;
 
 pub use backend::BackendKind;

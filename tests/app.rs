@@ -18,6 +18,7 @@ fn detection_lines(stdout: &[u8]) -> Vec<String> {
 
 #[test]
 fn the_app_plays_the_reel_and_draws_the_boxes_detect_finds() {
+    // Raw detections: each frame scanned whole, as `facecam detect` does.
     let dir = tempfile::tempdir().unwrap();
     let shot = dir.path().join("shot.png");
     let run = Command::new("xvfb-run")
@@ -27,6 +28,7 @@ fn the_app_plays_the_reel_and_draws_the_boxes_detect_finds() {
             "-screen 0 1600x1000x24",
             BIN,
             "--demo",
+            "--raw",
             "--frames",
             "6",
         ])
@@ -73,4 +75,39 @@ fn the_app_plays_the_reel_and_draws_the_boxes_detect_finds() {
         "{green} box pixels for {} boxes",
         live.len()
     );
+}
+
+#[test]
+fn by_default_the_app_draws_face_tracks() {
+    let dir = tempfile::tempdir().unwrap();
+    let shot = dir.path().join("shot.png");
+    let run = Command::new("xvfb-run")
+        .args([
+            "-a",
+            "-s",
+            "-screen 0 1600x1000x24",
+            BIN,
+            "--demo",
+            "--trails",
+            "--frames",
+            "12",
+        ])
+        .arg("--screenshot")
+        .arg(&shot)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .output()
+        .expect("xvfb-run must be installed for this test (Debian package xvfb)");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "app failed: {stderr}");
+    // The reel opens on a held shot of faces: after three hits they are confirmed tracks.
+    let tracks: usize = stderr
+        .split_once(" tracks shown")
+        .and_then(|(before, _)| before.rsplit('(').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no track count in: {stderr}"));
+    assert!(tracks >= 1, "{stderr}");
+    let img = image::open(&shot).unwrap().to_rgb8();
+    let green = img.pixels().filter(|p| p.0 == [60, 230, 60]).count();
+    assert!(green > 100, "{green} box pixels for {tracks} tracks");
 }

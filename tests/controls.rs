@@ -20,6 +20,7 @@ fn harness() -> Harness<'static, State> {
         detector: defaults.clone(),
         keep_maps: false,
         max_fps: None,
+        tracking: true,
     };
     settings.detector.threshold = 2.5;
     settings.detector.pyramid.min_face = 64.0;
@@ -46,6 +47,19 @@ fn reset_restores_the_model_defaults_and_reports_a_change() {
     h.run();
     assert_eq!(h.state().settings.detector, DetectorConfig::default());
     assert_eq!(h.state().changes, 1);
+}
+
+#[test]
+fn the_track_checkbox_switches_between_tracks_and_raw_detections() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("Track faces").click();
+    h.run();
+    assert!(!h.state().settings.tracking);
+    assert_eq!(h.state().changes, 1);
+    h.get_by_label("Track faces").click();
+    h.run();
+    assert!(h.state().settings.tracking);
 }
 
 #[test]

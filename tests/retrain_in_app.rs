@@ -32,8 +32,12 @@ fn retrain_swaps_in_a_saved_version_while_frames_keep_flowing() {
             .results
             .take_timeout(Duration::from_secs(60))
             .expect("the detector thread answers");
-        let all: Vec<usize> = (0..result.detections.len()).collect();
-        mining.mark(&result, &all, "test", &pipeline);
+        let all: Vec<_> = result
+            .detections
+            .iter()
+            .map(|d| (result.frame.clone(), *d))
+            .collect();
+        mining.mark(&all, "test", &pipeline);
         marked = mining.store.as_ref().unwrap().len();
         if marked >= 20 {
             break;

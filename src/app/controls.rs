@@ -50,6 +50,14 @@ pub fn detector_controls(
         "boxes overlapping more than this are merged into one",
     );
     changed |= ui
+        .checkbox(&mut settings.tracking, "Track faces")
+        .on_hover_text(
+            "steady boxes with ids: detections linked frame to frame, smoothed, shown after \
+             3 hits and kept through 4 misses; between full scans (every 6th frame) only the \
+             tracked faces' surroundings are scanned. Off: each frame's raw detections",
+        )
+        .changed();
+    changed |= ui
         .checkbox(&mut settings.keep_maps, "Score-map heat map")
         .on_hover_text("the network's output on every pyramid level")
         .changed();

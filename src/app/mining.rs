@@ -7,8 +7,9 @@ use std::sync::Arc;
 use eframe::egui;
 
 use super::Notice;
+use crate::Detection;
 use crate::detect::weights::ModelMeta;
-use crate::live::{DetectionResult, LoadedModel, ModelOrigin, Pipeline};
+use crate::live::{Frame, LoadedModel, ModelOrigin, Pipeline};
 use crate::negatives::crop;
 use crate::negatives::{
     Added, GateReport, ModelVersions, NegativeMeta, NegativeStore, RetrainConfig, Retrainer,
@@ -57,11 +58,10 @@ impl Mining {
         }
     }
 
-    /// Saves the boxes `indices` of `result` as negatives. Returns a notice for the user.
+    /// Saves each `(frame, box)` crop as a negative. Returns a notice for the user.
     pub fn mark(
         &mut self,
-        result: &DetectionResult,
-        indices: &[usize],
+        crops: &[(Frame, Detection)],
         source: &str,
         pipeline: &Pipeline,
     ) -> Notice {
@@ -71,22 +71,19 @@ impl Mining {
         };
         let model = pipeline.models.current();
         let (mut added, mut dups) = (0, 0);
-        for &i in indices {
-            let Some(d) = result.detections.get(i) else {
-                continue;
-            };
+        for (frame, d) in crops {
             let meta = NegativeMeta {
                 id: String::new(),
                 source: source.to_owned(),
-                frame_id: result.frame.id,
+                frame_id: frame.id,
                 bbox: [d.x, d.y, d.w, d.h],
                 score: d.score,
                 model: model.origin.to_string(),
                 model_version: model.version,
                 saved_at_ms: 0,
             };
-            let window = crop::window(&result.frame.gray, d);
-            let full = crop::full(&result.frame.rgb, d);
+            let window = crop::window(&frame.gray, d);
+            let full = crop::full(&frame.rgb, d);
             match store.add(&window, &full, meta) {
                 Ok(Added::New(_)) => added += 1,
                 Ok(Added::Duplicate(_)) => dups += 1,

@@ -18,15 +18,16 @@ use std::time::{Duration, Instant};
 
 use eframe::egui::{self, Color32, RichText};
 
-use crate::BackendKind;
 use crate::live::pipeline::DetectorThread;
 use crate::live::{
-    Capture, CaptureStatus, DetectionResult, LiveSettings, ModelOrigin, ModelSlot, Pipeline,
+    Capture, CaptureStatus, DetectionResult, Frame, LiveSettings, ModelOrigin, ModelSlot, Pipeline,
     SourceChoice,
 };
+use crate::track::{HistoryConfig, TrackHistory};
+use crate::{BackendKind, Detection};
 use meters::{Rate, Samples, Smoothed};
 use screenshot::{Outcome, ScreenshotJob};
-use video::VideoView;
+use video::{DrawnBox, VideoView};
 
 /// The window's inner size in points (the screenshot has this size at scale 1).
 pub const WINDOW_SIZE: [f32; 2] = [1280.0, 800.0];
@@ -54,6 +55,10 @@ pub struct AppOptions {
     pub tab: Tab,
     /// The demo the Sequences tab opens on.
     pub seq_demo: seq_tab::Demo,
+    /// Start with raw per-frame detections instead of tracks.
+    pub raw: bool,
+    /// Start with trails behind the tracks.
+    pub trails: bool,
 }
 
 /// Detection rate while a retraining round runs: the video keeps moving, and training gets
@@ -98,8 +103,13 @@ pub struct FacecamApp {
     /// The result on screen (kept between repaints).
     shown: Option<DetectionResult>,
     video: VideoView,
+    /// Index into the boxes drawn on the frame on screen.
     selected_box: Option<usize>,
     settings: LiveSettings,
+    /// Recent track boxes (trails) and frames (several crops per "Not a face").
+    history: TrackHistory<Frame>,
+    /// Draw trails behind the tracks.
+    trails: bool,
     latency_ms: Smoothed,
     detect_ms: Smoothed,
     detector_rate: Rate,
@@ -132,14 +142,15 @@ struct PrefsWriter {
 }
 
 /// The live view's settings for a model's defaults: its detector settings with the live
-/// minimum face size.
-fn live_defaults(model: &crate::DetectorConfig, heat_map: bool) -> LiveSettings {
+/// minimum face size, and tracking on unless `raw`.
+fn live_defaults(model: &crate::DetectorConfig, heat_map: bool, raw: bool) -> LiveSettings {
     let mut detector = model.clone();
     detector.pyramid.min_face = detector.pyramid.min_face.max(LIVE_MIN_FACE);
     LiveSettings {
         detector,
         keep_maps: heat_map,
         max_fps: None,
+        tracking: !raw,
     }
 }
 
@@ -170,7 +181,7 @@ impl FacecamApp {
         if options.paused {
             capture.pause(true);
         }
-        let settings = live_defaults(&pipeline.settings().detector, options.heat_map);
+        let settings = live_defaults(&pipeline.settings().detector, options.heat_map, options.raw);
         let (saved_prefs, remember) = match &options.remember {
             Some((prefs, problem)) => {
                 notices.extend(problem.clone());
@@ -195,6 +206,8 @@ impl FacecamApp {
             video: VideoView::default(),
             selected_box: None,
             settings,
+            history: TrackHistory::new(HistoryConfig::default()),
+            trails: options.trails,
             latency_ms: Smoothed::default(),
             detect_ms: Smoothed::default(),
             detector_rate: Rate::default(),
@@ -243,6 +256,10 @@ impl FacecamApp {
         self.first_result.get_or_insert(now);
         self.detector_rate.tick(now);
         self.video.update(ctx, &result);
+        match &result.tracks {
+            Some(tracks) => self.history.push(&result.frame, tracks),
+            None => self.history.clear(),
+        }
         if let Some(job) = &mut self.screenshot {
             job.frame_drawn();
         }
@@ -252,9 +269,17 @@ impl FacecamApp {
     fn hud_text(&self) -> String {
         let status = &self.capture_status;
         let fmt = |v: Option<f32>, unit: &str| v.map_or("–".into(), |v| format!("{v:.1} {unit}"));
-        let faces = self.shown.as_ref().map_or(0, |r| r.detections.len());
+        let faces = match self.shown.as_ref() {
+            Some(DetectionResult {
+                tracks: Some(t),
+                detections,
+                ..
+            }) => format!("tracks   {} ({} detections)", t.len(), detections.len()),
+            Some(r) => format!("faces    {} (raw detections)", r.detections.len()),
+            None => "faces    –".into(),
+        };
         format!(
-            "capture  {}\ndetector {} ({})\nlatency  {}\nfaces    {faces}",
+            "capture  {}\ndetector {} ({})\nlatency  {}\n{faces}",
             if status.fps > 0.0 {
                 format!("{:.1} fps", status.fps)
             } else {
@@ -303,7 +328,8 @@ impl FacecamApp {
         match &self.shown {
             Some(result) => {
                 let hud = self.hud_text();
-                let act = self.video.show(ui, result, self.selected_box, &hud);
+                let boxes = self.drawn_boxes(result);
+                let act = self.video.show(ui, result, &boxes, self.selected_box, &hud);
                 if act.clicked {
                     self.selected_box = act.clicked_box;
                 }
@@ -317,15 +343,69 @@ impl FacecamApp {
         }
     }
 
+    /// The boxes to draw on `result`: its tracks (with trails when asked), or its raw
+    /// detections.
+    fn drawn_boxes(&self, result: &DetectionResult) -> Vec<DrawnBox> {
+        match &result.tracks {
+            Some(tracks) => tracks
+                .iter()
+                .map(|t| {
+                    let trail = if self.trails {
+                        self.history.trail(t.id)
+                    } else {
+                        Vec::new()
+                    };
+                    DrawnBox::track(t, trail)
+                })
+                .collect(),
+            None => result.detections.iter().map(DrawnBox::detection).collect(),
+        }
+    }
+
+    /// The crops that marking drawn box `i` of `result` stores: the box on screen, and for a
+    /// track also its box in a few earlier frames.
+    fn crops_to_mark(&self, result: &DetectionResult, i: usize) -> Vec<(Frame, Detection)> {
+        match &result.tracks {
+            Some(tracks) => {
+                let Some(t) = tracks.get(i) else {
+                    return Vec::new();
+                };
+                let mut crops: Vec<(Frame, Detection)> = self
+                    .history
+                    .earlier(t.id)
+                    .into_iter()
+                    .filter(|(f, _)| f.id != result.frame.id)
+                    .collect();
+                crops.push((result.frame.clone(), Detection::from(t)));
+                crops
+            }
+            None => result
+                .detections
+                .get(i)
+                .map(|d| vec![(result.frame.clone(), *d)])
+                .unwrap_or_default(),
+        }
+    }
+
     /// Marking false positives: the selected box, or every box of the frame on screen.
     fn marking_toolbar(&mut self, ui: &mut egui::Ui) {
         let Some(result) = &self.shown else { return };
+        let drawn = result
+            .tracks
+            .as_ref()
+            .map_or(result.detections.len(), Vec::len);
         let mut chosen: Option<Vec<usize>> = None;
         ui.horizontal(|ui| {
             let selected = self.selected_box;
+            let what = if result.tracks.is_some() {
+                "store the selected track (click one) as hard negatives: its box now and in a \
+                 few earlier frames; key F"
+            } else {
+                "store the selected box (click one) as a hard negative; key F"
+            };
             if ui
                 .add_enabled(selected.is_some(), egui::Button::new("Not a face"))
-                .on_hover_text("store the selected box (click one) as a hard negative; key F")
+                .on_hover_text(what)
                 .clicked()
                 || (selected.is_some()
                     && !ui.ctx().egui_wants_keyboard_input()
@@ -334,15 +414,14 @@ impl FacecamApp {
                 chosen = selected.map(|i| vec![i]);
             }
             if ui
-                .add_enabled(
-                    !result.detections.is_empty(),
-                    egui::Button::new("No faces in this frame"),
-                )
+                .add_enabled(drawn > 0, egui::Button::new("No faces in this frame"))
                 .on_hover_text("store every box of this frame as a hard negative")
                 .clicked()
             {
-                chosen = Some((0..result.detections.len()).collect());
+                chosen = Some((0..drawn).collect());
             }
+            ui.checkbox(&mut self.trails, "Trails")
+                .on_hover_text("draw each track's path over the last second");
             if self.selected_box.is_none() {
                 ui.weak("click a box to select it (the frame holds still while one is selected)");
             } else {
@@ -350,8 +429,12 @@ impl FacecamApp {
             }
         });
         if let Some(indices) = chosen {
+            let crops: Vec<(Frame, Detection)> = indices
+                .iter()
+                .flat_map(|&i| self.crops_to_mark(result, i))
+                .collect();
             let source = self.capture_status.source.clone();
-            self.notice = Some(self.mining.mark(result, &indices, &source, &self.pipeline));
+            self.notice = Some(self.mining.mark(&crops, &source, &self.pipeline));
             self.selected_box = None;
         }
     }
@@ -396,7 +479,8 @@ impl FacecamApp {
     /// weights, the Source panel).
     fn reset_settings(&mut self) {
         let model = self.pipeline.models.current();
-        self.settings = live_defaults(&model.meta.detector, false);
+        self.settings = live_defaults(&model.meta.detector, false, false);
+        self.trails = false;
         self.mining.auto_after = 0;
         self.notice = Some(Notice::Info("settings reset to the defaults".into()));
     }
@@ -414,6 +498,8 @@ impl FacecamApp {
             weights,
             tab: Some(self.tab),
             auto_retrain_after: self.mining.auto_after,
+            raw_detections: !self.settings.tracking,
+            trails: self.trails,
         }
     }
 

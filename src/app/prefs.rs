@@ -1,5 +1,6 @@
-//! Settings that survive a restart: the detector's sliders, the heat map, the source, the
-//! last weights file, the tab and the automatic-retrain count. They live in the data folder
+//! Settings that survive a restart: the detector's sliders, the heat map, tracks or raw
+//! detections and trails, the source, the last weights file, the tab and the automatic-retrain
+//! count. They live in the data folder
 //! as `settings.json`, rewritten atomically whenever they change; a missing file means the
 //! defaults, and an unreadable one means the defaults and a notice (the file is not touched
 //! until the next change).
@@ -27,6 +28,10 @@ pub struct Prefs {
     pub weights: Option<PathBuf>,
     pub tab: Option<Tab>,
     pub auto_retrain_after: usize,
+    /// Raw per-frame detections instead of tracks.
+    pub raw_detections: bool,
+    /// Trails behind the tracks.
+    pub trails: bool,
 }
 
 impl Prefs {
@@ -82,10 +87,12 @@ mod tests {
         let prefs = Prefs {
             detector: Some(detector),
             heat_map: true,
-            source: Some(SourceChoice::Stills(vec!["photos".into()])),
+            source: Some(SourceChoice::Video("clip.mp4".into())),
             weights: Some("mine.bpk".into()),
             tab: Some(Tab::Negatives),
             auto_retrain_after: 12,
+            raw_detections: true,
+            trails: true,
         };
         prefs.save(dir.path()).unwrap();
         assert_eq!(Prefs::load(dir.path()), (prefs, None));

@@ -110,8 +110,12 @@ fn save(path: &Path, shot: &ColorImage, result: &DetectionResult) -> Result<(), 
     for d in &result.detections {
         println!("{}", detection_line(&name, d.x, d.y, d.w, d.h, d.score));
     }
+    let tracks = result.tracks.as_ref().map_or_else(
+        || "raw detections shown".into(),
+        |t| format!("{} tracks shown", t.len()),
+    );
     eprintln!(
-        "screenshot {}×{} saved to {}; frame {} with {} detections saved to {}",
+        "screenshot {}×{} saved to {}; frame {} with {} detections ({tracks}) saved to {}",
         w,
         h,
         path.display(),

@@ -41,10 +41,7 @@ impl SidebarState {
             }
             _ => (0, DEFAULT_RESOLUTION),
         };
-        let stills_path = match &options.source {
-            SourceChoice::Stills(p) => p.first().map(|p| p.display().to_string()),
-            _ => None,
-        };
+        let stills_path = options.source.path().map(|p| p.display().to_string());
         Self {
             cameras: find_cameras(),
             camera_index,
@@ -84,11 +81,11 @@ impl SidebarState {
         ui.horizontal(|ui| {
             ui.add(
                 egui::TextEdit::singleline(&mut self.stills_path)
-                    .hint_text("image file or folder")
+                    .hint_text("video, image or folder")
                     .desired_width(170.0),
             );
             if ui.button("Show").clicked() && !self.stills_path.trim().is_empty() {
-                action = SidebarAction::Switch(SourceChoice::Stills(vec![PathBuf::from(
+                action = SidebarAction::Switch(SourceChoice::for_paths(vec![PathBuf::from(
                     self.stills_path.trim(),
                 )]));
             }

@@ -6,8 +6,10 @@ use eframe::egui::{
 };
 
 use super::heatmap::map_image;
+use crate::Detection;
 use crate::detect::model::{STRIDE, WINDOW};
 use crate::live::DetectionResult;
+use crate::track::TrackedBox;
 
 /// GPU textures for the frame on screen and its score maps, updated once per new result.
 #[derive(Default)]
@@ -17,12 +19,41 @@ pub struct VideoView {
     shown_frame: Option<u64>,
 }
 
+/// A box to draw over the video: a raw detection or a track.
+#[derive(Clone, Debug)]
+pub struct DrawnBox {
+    pub rect: Detection,
+    /// "0.97", or "#3 0.97" for a track.
+    pub label: String,
+    /// A track's recent centres, oldest first (empty: no trail).
+    pub trail: Vec<(f32, f32)>,
+}
+
+impl DrawnBox {
+    pub fn detection(d: &Detection) -> Self {
+        Self {
+            rect: *d,
+            label: format!("{:.2}", d.probability()),
+            trail: Vec::new(),
+        }
+    }
+
+    pub fn track(t: &TrackedBox, trail: Vec<(f32, f32)>) -> Self {
+        let rect = Detection::from(t);
+        Self {
+            label: format!("#{} {:.2}", t.id, rect.probability()),
+            rect,
+            trail,
+        }
+    }
+}
+
 /// What the user did on the video this frame.
 #[derive(Debug, Default)]
 pub struct VideoInteraction {
     /// The user clicked the video this frame ...
     pub clicked: bool,
-    /// ... on this box (index into the result's detections), or beside all boxes.
+    /// ... on this box (index into the drawn boxes), or beside all boxes.
     pub clicked_box: Option<usize>,
 }
 
@@ -55,11 +86,12 @@ impl VideoView {
         }
     }
 
-    /// Draws the video scaled to fit the space, boxes on top; `selected` is highlighted.
+    /// Draws the video scaled to fit the space, `boxes` on top; `selected` is highlighted.
     pub fn show(
         &self,
         ui: &mut Ui,
         result: &DetectionResult,
+        boxes: &[DrawnBox],
         selected: Option<usize>,
         hud: &str,
     ) -> VideoInteraction {
@@ -94,7 +126,8 @@ impl VideoView {
         }
 
         out.clicked = response.clicked();
-        for (i, d) in result.detections.iter().enumerate() {
+        for (i, b) in boxes.iter().enumerate() {
+            let d = &b.rect;
             let r = Rect::from_min_max(to_screen(d.x, d.y), to_screen(d.x + d.w, d.y + d.h));
             let chosen = selected == Some(i);
             let colour = if chosen {
@@ -102,6 +135,13 @@ impl VideoView {
             } else {
                 Color32::from_rgb(60, 230, 60)
             };
+            if b.trail.len() >= 2 {
+                let points = b.trail.iter().map(|&(x, y)| to_screen(x, y)).collect();
+                painter.add(egui::Shape::line(
+                    points,
+                    Stroke::new(1.5, Color32::from_rgba_unmultiplied(250, 210, 60, 200)),
+                ));
+            }
             painter.rect_stroke(
                 r,
                 2.0,
@@ -111,7 +151,7 @@ impl VideoView {
             painter.text(
                 r.left_top() - Vec2::new(0.0, 2.0),
                 Align2::LEFT_BOTTOM,
-                format!("{:.2}", d.probability()),
+                &b.label,
                 FontId::proportional(13.0),
                 colour,
             );

@@ -20,7 +20,8 @@ pub struct Args {
     /// Camera resolution to ask for, e.g. 1280x720 (the closest supported one is used).
     #[arg(long, value_name = "WxH", value_parser = parse_resolution)]
     pub resolution: Option<(u32, u32)>,
-    /// Show image files or folders of images instead of a camera.
+    /// Show a video file (mp4, webm, avi, …; needs ffmpeg), a folder of numbered frames, or
+    /// image files and folders of images instead of a camera.
     #[arg(long, value_name = "PATH", num_args = 1.., conflicts_with = "demo")]
     pub source: Vec<PathBuf>,
     /// Play the bundled demo reel instead of opening a camera.
@@ -46,6 +47,12 @@ pub struct Args {
     /// Start with the score-map heat map shown.
     #[arg(long)]
     pub heat_map: bool,
+    /// Start with raw per-frame detections instead of face tracks.
+    #[arg(long)]
+    pub raw: bool,
+    /// Start with trails drawn behind the face tracks.
+    #[arg(long)]
+    pub trails: bool,
     /// Start with the video paused (the window then sits idle until Resume).
     #[arg(long)]
     pub paused: bool,
@@ -110,7 +117,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let source = if args.demo {
         SourceChoice::Reel
     } else if !args.source.is_empty() {
-        SourceChoice::Stills(args.source.clone())
+        SourceChoice::for_paths(args.source.clone())
     } else if args.camera.is_some() || args.resolution.is_some() {
         SourceChoice::Camera {
             index: args.camera.unwrap_or(0),
@@ -132,6 +139,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         paused: args.paused,
         tab: args.tab.or(prefs.tab).unwrap_or_default(),
         seq_demo: args.seq_demo,
+        raw: args.raw || prefs.raw_detections,
+        trails: args.trails || prefs.trails,
         remember: remember.then_some((prefs, prefs_problem)),
         data_dir,
     };

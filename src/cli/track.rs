@@ -1,7 +1,7 @@
 //! `facecam track`: the detector and the tracker over every frame of a video, as fast as they
 //! run, writing MOTChallenge lines `frame,id,x,y,w,h,score,-1,-1,-1` (frames from 1).
 //!
-//! The video is a folder of numbered frames, or `--synthetic BOXES`: a clip the tracker's
+//! The video is a file ffmpeg decodes, a folder of numbered frames, or `--synthetic BOXES`: a clip the tracker's
 //! tests also use, made from a box file's annotated photos (pan and zoom, sensor noise, hard
 //! cuts), which is then scored against its exact ground truth.
 
@@ -12,26 +12,31 @@ use std::time::Instant;
 use anyhow::Context;
 use facecam::atomic::write_atomic;
 use facecam::boxes::read_boxes;
-use facecam::gray::image_files;
+use facecam::gray::{image_files, numbered_frames};
 use facecam::live::LIVE_MIN_FACE;
 use facecam::track::clips::{Clip, pan_zoom};
 use facecam::track::metrics::{IdBox, score};
 use facecam::track::{FocusConfig, FocusedDetector, TrackedBox, Tracker, TrackerConfig, mot_line};
-use image::{DynamicImage, GrayImage};
+use facecam::video::VideoReader;
+use image::{DynamicImage, GrayImage, RgbImage};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::common::DetectorArgs;
+
+/// The time step when neither the video nor `--fps` gives one.
+const DEFAULT_FPS: f32 = 30.0;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     #[command(flatten)]
     pub detector: DetectorArgs,
-    /// A folder of numbered frames (PNG or JPEG, played in name order).
-    #[arg(value_name = "FRAMES", required_unless_present = "synthetic")]
-    pub frames: Option<PathBuf>,
-    /// Instead of FRAMES: a clip made from the photos of this box file, scored against its
+    /// A video file (mp4, webm, avi, …; decoded by ffmpeg) or a folder of numbered frames
+    /// (PNG or JPEG, played in number order).
+    #[arg(value_name = "VIDEO", required_unless_present = "synthetic")]
+    pub video: Option<PathBuf>,
+    /// Instead of VIDEO: a clip made from the photos of this box file, scored against its
     /// ground truth.
-    #[arg(long, value_name = "BOXES", conflicts_with = "frames")]
+    #[arg(long, value_name = "BOXES", conflicts_with = "video")]
     pub synthetic: Option<PathBuf>,
     /// Frames per photo of the synthetic clip.
     #[arg(long, default_value_t = 90)]
@@ -42,9 +47,9 @@ pub struct Args {
     /// Write the MOTChallenge lines here (default: standard output).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Frame rate of the video (the tracker's time step).
-    #[arg(long, default_value_t = 30.0)]
-    pub fps: f32,
+    /// Frame rate (the tracker's time step). Default: the video file's own, else 30.
+    #[arg(long)]
+    pub fps: Option<f32>,
     /// Per-frame detections (a full scan every frame) linked by overlap alone, without
     /// hysteresis or smoothing: the baseline the tracker is measured against.
     #[arg(long)]
@@ -65,22 +70,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     // The frames, decoded one at a time as the loop reaches them (a long video never sits
     // in memory), and the truth of a synthetic clip.
-    let (frames, truth): (Vec<FrameSource>, _) = match (&args.frames, &args.synthetic) {
+    let (mut frames, truth) = match (&args.video, &args.synthetic) {
         (_, Some(boxes)) => {
             let clip = synthetic_clip(boxes, args.frames_each, args.seed)?;
-            let frames = clip.frames.into_iter().map(FrameSource::Rgb).collect();
-            (frames, Some(clip.truth))
+            (Frames::Rgb(clip.frames.into_iter()), Some(clip.truth))
         }
-        (Some(dir), None) => {
-            let files = image_files(dir)?;
-            (files.into_iter().map(FrameSource::File).collect(), None)
+        (Some(path), None) if path.is_dir() => {
+            // Numbered frames in number order; any other folder in name order.
+            let files = match numbered_frames(path)? {
+                Some(files) => files,
+                None => image_files(path)?,
+            };
+            (Frames::Files(files.into_iter()), None)
         }
-        (None, None) => anyhow::bail!("name a folder of frames or --synthetic BOXES"),
+        (Some(path), None) => (Frames::Video(VideoReader::open(path, None)?), None),
+        (None, None) => anyhow::bail!("name a video, a folder of frames or --synthetic BOXES"),
     };
-    anyhow::ensure!(
-        !frames.is_empty(),
-        "no frames to track (an empty folder or box file, or --frames-each 0?)"
-    );
+    let fps = args.fps.unwrap_or(match &frames {
+        Frames::Video(v) => v.fps(),
+        _ => DEFAULT_FPS,
+    });
     let config = if args.raw {
         TrackerConfig::naive()
     } else {
@@ -95,29 +104,39 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             ..FocusConfig::default()
         },
     );
-    let bar = ProgressBar::new(frames.len() as u64).with_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} frames, {per_sec}, eta {eta}")
-            .context("progress template")?,
-    );
-    let dt = 1.0 / args.fps.max(1.0);
-    let count = frames.len();
-    let mut shown: Vec<Vec<TrackedBox>> = Vec::with_capacity(count);
-    let mut detect_ms = Vec::with_capacity(count);
+    let bar = match frames.len() {
+        Some(n) => ProgressBar::new(n as u64).with_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} frames, {per_sec}, eta {eta}")
+                .context("progress template")?,
+        ),
+        None => ProgressBar::no_length().with_style(
+            ProgressStyle::with_template("{spinner} {pos} frames, {per_sec}")
+                .context("progress template")?,
+        ),
+    };
+    let dt = 1.0 / fps.max(1.0);
+    let mut shown: Vec<Vec<TrackedBox>> = Vec::new();
+    let mut detect_ms = Vec::new();
     let mut lines = String::new();
-    for (i, frame) in frames.into_iter().enumerate() {
-        let gray = frame.gray()?;
+    let mut i = 0u64;
+    while let Some(gray) = frames.next_gray()? {
+        i += 1;
         let started = Instant::now();
         let (detections, _) = focused.detect(&gray, &tracker.predicted(dt));
         detect_ms.push(started.elapsed().as_secs_f32() * 1e3);
         let boxes = tracker.update(&detections, dt);
         for b in &boxes {
-            lines.push_str(&mot_line(i as u64 + 1, b));
+            lines.push_str(&mot_line(i, b));
             lines.push('\n');
         }
         shown.push(boxes);
         bar.inc(1);
     }
     bar.finish_and_clear();
+    anyhow::ensure!(
+        i > 0,
+        "no frames to track (an empty folder or box file, or --frames-each 0?)"
+    );
     match &args.out {
         Some(path) => write_atomic(path, lines.as_bytes())?,
         None => print!("{lines}"),
@@ -125,8 +144,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     detect_ms.sort_by(f32::total_cmp);
     let mean = detect_ms.iter().sum::<f32>() / detect_ms.len() as f32;
     eprintln!(
-        "{} frames; detector {:.1} ms a frame on average (median {:.1} ms)",
-        count,
+        "{i} frames at {fps:.2} fps; detector {:.1} ms a frame on average (median {:.1} ms)",
         mean,
         detect_ms[detect_ms.len() / 2]
     );
@@ -144,19 +162,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// One frame of the video, decoded when its turn comes.
-enum FrameSource {
-    File(PathBuf),
-    Rgb(image::RgbImage),
+/// The video's frames, decoded when their turn comes.
+enum Frames {
+    Files(std::vec::IntoIter<PathBuf>),
+    Rgb(std::vec::IntoIter<RgbImage>),
+    Video(VideoReader),
 }
 
-impl FrameSource {
-    /// The frame in gray, converted as the live view converts a camera frame.
-    fn gray(self) -> anyhow::Result<GrayImage> {
-        Ok(match self {
-            FrameSource::File(path) => facecam::gray::load_gray(&path)?,
-            FrameSource::Rgb(rgb) => DynamicImage::ImageRgb8(rgb).into_luma8(),
-        })
+impl Frames {
+    /// How many there are, when that is known before decoding them all.
+    fn len(&self) -> Option<usize> {
+        match self {
+            Frames::Files(f) => Some(f.len()),
+            Frames::Rgb(f) => Some(f.len()),
+            Frames::Video(_) => None,
+        }
+    }
+
+    /// The next frame in gray, converted as the live view converts a camera frame.
+    fn next_gray(&mut self) -> anyhow::Result<Option<GrayImage>> {
+        let rgb = match self {
+            Frames::Files(files) => match files.next() {
+                Some(path) => return Ok(Some(facecam::gray::load_gray(&path)?)),
+                None => None,
+            },
+            Frames::Rgb(frames) => frames.next(),
+            Frames::Video(reader) => reader.next_frame()?,
+        };
+        Ok(rgb.map(|rgb| DynamicImage::ImageRgb8(rgb).into_luma8()))
     }
 }
 

@@ -13,7 +13,8 @@ use super::frame::Frame;
 use super::reel::ReelSource;
 use super::slot::LatestSlot;
 use super::source::{FrameSource, SourceChoice};
-use super::stills::StillsSource;
+use super::stills::{FRAMES_FPS, StillsSource};
+use super::video_file::VideoFileSource;
 use crate::error::Result;
 use crate::job::{join_within, panic_message};
 
@@ -139,6 +140,8 @@ pub fn open_source(choice: &SourceChoice) -> Result<Box<dyn FrameSource>> {
             ));
         }
         SourceChoice::Stills(paths) => Box::new(StillsSource::open(paths, STILL_SECONDS)?),
+        SourceChoice::Video(path) => Box::new(VideoFileSource::open(path)?),
+        SourceChoice::Frames(dir) => Box::new(StillsSource::frames(dir, FRAMES_FPS)?),
         SourceChoice::Reel => Box::new(ReelSource::open()?),
     })
 }

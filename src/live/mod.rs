@@ -12,6 +12,7 @@ pub mod resample;
 pub mod slot;
 pub mod source;
 pub mod stills;
+pub mod video_file;
 
 /// The live view's smallest face to start with, unless the model asks for a larger one. A
 /// face at arm's length from a webcam is 80–200 px wide; scanning down to 20 px costs four

@@ -14,6 +14,7 @@ use super::slot::LatestSlot;
 use crate::detect::pyramid::LevelSpec;
 use crate::detect::scan::ScoreMap;
 use crate::job::{join_within, panic_message};
+use crate::track::{FocusConfig, FocusedDetector, TrackedBox, Tracker, TrackerConfig};
 use crate::{Detection, Detector, DetectorConfig};
 
 /// What the UI controls and the detector thread reads once per frame.
@@ -25,13 +26,20 @@ pub struct LiveSettings {
     /// Detect at most this often (frames per second). The app sets it while retraining, so
     /// the training thread gets most of the CPU and the video still moves.
     pub max_fps: Option<f32>,
+    /// Follow faces from frame to frame (detect-then-track, `crate::track`): steady boxes
+    /// with ids. Off: every frame is scanned whole and its raw detections are shown.
+    pub tracking: bool,
 }
 
 /// One frame's outcome.
 #[derive(Clone, Debug)]
 pub struct DetectionResult {
     pub frame: Frame,
+    /// This frame's detections: a full scan's, or, between full scans while tracking, those
+    /// found around the tracked faces.
     pub detections: Vec<Detection>,
+    /// The tracks shown on this frame, when tracking is on.
+    pub tracks: Option<Vec<TrackedBox>>,
     /// Per pyramid level, when `keep_maps` was on.
     pub maps: Option<Arc<Vec<(LevelSpec, ScoreMap)>>>,
     /// Pyramid + network + NMS, milliseconds.
@@ -65,6 +73,8 @@ impl Pipeline {
                 detector: config,
                 keep_maps: false,
                 max_fps: None,
+                // The app turns tracking on; the library's default scans every frame whole.
+                tracking: false,
             })),
             fault: Arc::new(Mutex::new(None)),
         }
@@ -151,7 +161,10 @@ struct Worker {
 impl Worker {
     fn run(self, on_result: impl Fn()) {
         // Rebuilt only when the model or the settings change.
-        let mut cached: Option<(u64, LiveSettings, Detector)> = None;
+        let mut cached: Option<(u64, LiveSettings, FocusedDetector)> = None;
+        // Survives detector rebuilds: moving a slider must not renumber the faces.
+        let mut tracker = Tracker::new(TrackerConfig::default());
+        let mut last_frame: Option<Instant> = None;
         while !self.stop.load(Ordering::SeqCst) {
             // Wake up now and then to notice `stop` even when no frames come.
             let Some(frame) = self.frames.take_timeout(Duration::from_millis(100)) else {
@@ -173,19 +186,54 @@ impl Worker {
                     self.models.device().clone(),
                     settings.detector.clone(),
                 ) {
-                    Ok(d) => cached = Some((model.version, settings.clone(), d)),
+                    Ok(d) => {
+                        let focus = FocusConfig {
+                            // Raw detections and the heat map need every frame scanned whole.
+                            full_every: if settings.tracking && !settings.keep_maps {
+                                FocusConfig::default().full_every
+                            } else {
+                                1
+                            },
+                            ..FocusConfig::default()
+                        };
+                        cached = Some((
+                            model.version,
+                            settings.clone(),
+                            FocusedDetector::new(d, focus),
+                        ));
+                    }
                     Err(e) => log::warn!("detector settings rejected, keeping the last ones: {e}"),
                 }
             }
-            let Some((version, used, detector)) = &cached else {
+            let Some((version, used, detector)) = &mut cached else {
                 continue;
             };
+            // The time step is the real one between the frames this thread saw (frames it
+            // had no time for are skipped), within sane bounds.
+            let dt = last_frame.map_or(1.0 / 30.0, |t| {
+                frame
+                    .captured
+                    .saturating_duration_since(t)
+                    .as_secs_f32()
+                    .clamp(1.0 / 120.0, 0.5)
+            });
+            last_frame = Some(frame.captured);
             let started = Instant::now();
+            let predicted = if used.tracking {
+                tracker.predicted(dt)
+            } else {
+                Vec::new()
+            };
             // A panic in the backend or the scan loses this frame, not the thread: the next
             // frame rebuilds the detector and goes on, and the UI shows what happened.
             let scanned = catch_unwind(AssertUnwindSafe(|| {
-                let maps = (self.scan)(detector, &frame.gray);
-                let detections = detector.boxes_from(&maps);
+                let mut maps = None;
+                let (detections, _) = detector.detect_with(&frame.gray, &predicted, |d, gray| {
+                    let m = (self.scan)(d, gray);
+                    let boxes = d.boxes_from(&m);
+                    maps = Some(m);
+                    boxes
+                });
                 (maps, detections)
             }));
             let (maps, detections) = match scanned {
@@ -202,11 +250,13 @@ impl Worker {
                     continue;
                 }
             };
+            let tracks = used.tracking.then(|| tracker.update(&detections, dt));
             let detect_ms = started.elapsed().as_secs_f32() * 1e3;
             self.results.put(DetectionResult {
                 frame,
                 detections,
-                maps: used.keep_maps.then(|| Arc::new(maps)),
+                tracks,
+                maps: maps.filter(|_| used.keep_maps).map(Arc::new),
                 detect_ms,
                 model_version: *version,
                 config: used.detector.clone(),
@@ -255,6 +305,37 @@ mod tests {
             .detect(&frame.gray);
         assert_eq!(r.detections, direct);
         assert!(r.maps.is_none());
+    }
+
+    #[test]
+    fn with_tracking_on_faces_show_from_their_third_frame_with_steady_ids() {
+        let p = pipeline();
+        let mut s = p.settings();
+        s.tracking = true;
+        p.set_settings(s);
+        let _thread = p.spawn_detector(|| {});
+        let reel = crate::live::reel::ReelSource::unpaced().unwrap();
+        let rgb = reel.render(0);
+        let mut shown = Vec::new();
+        for id in 0..6 {
+            p.frames.put(Frame::new(id, rgb.clone()));
+            let r = wait_for(&p.results);
+            assert_eq!(r.frame.id, id);
+            let tracks = r.tracks.expect("tracks when tracking is on");
+            let mut ids: Vec<u64> = tracks.iter().map(|t| t.id).collect();
+            ids.sort_unstable();
+            shown.push(ids);
+        }
+        // Hysteresis: nothing in the first two frames, then the same faces every frame.
+        assert!(shown[0].is_empty() && shown[1].is_empty(), "{shown:?}");
+        assert!(!shown[2].is_empty(), "{shown:?}");
+        assert!(shown[2..].iter().all(|ids| *ids == shown[2]), "{shown:?}");
+
+        let mut s = p.settings();
+        s.tracking = false;
+        p.set_settings(s);
+        p.frames.put(Frame::new(6, rgb));
+        assert!(wait_for(&p.results).tracks.is_none());
     }
 
     #[test]

@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 use image::RgbImage;
 
 use crate::error::Result;
+use crate::gray::numbered_frames;
+use crate::video::is_video_file;
 
 /// Something that yields video frames. `next_frame` blocks until the next one is due (a camera
 /// paces itself; stills and the reel sleep to their frame rate), so the capture loop is simple.
@@ -29,6 +31,10 @@ pub enum SourceChoice {
     },
     /// Image files, or every image in a folder, shown in turn.
     Stills(Vec<PathBuf>),
+    /// A video file (mp4, webm, avi, …), decoded by ffmpeg, looping.
+    Video(PathBuf),
+    /// A folder of numbered frames, played as video, looping.
+    Frames(PathBuf),
     /// The bundled demo reel.
     Reel,
 }
@@ -36,6 +42,29 @@ pub enum SourceChoice {
 impl SourceChoice {
     pub fn is_camera(&self) -> bool {
         matches!(self, SourceChoice::Camera { .. })
+    }
+
+    /// What paths from the command line or the source box mean: one video file plays as
+    /// video, one folder of numbered frames too; anything else is shown as stills.
+    pub fn for_paths(paths: Vec<PathBuf>) -> Self {
+        if let [one] = &paths[..] {
+            if is_video_file(one) {
+                return SourceChoice::Video(one.clone());
+            }
+            if one.is_dir() && matches!(numbered_frames(one), Ok(Some(_))) {
+                return SourceChoice::Frames(one.clone());
+            }
+        }
+        SourceChoice::Stills(paths)
+    }
+
+    /// The path the source box shows for this choice, if it has one.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match self {
+            SourceChoice::Stills(p) => p.first().map(PathBuf::as_path),
+            SourceChoice::Video(p) | SourceChoice::Frames(p) => Some(p),
+            SourceChoice::Camera { .. } | SourceChoice::Reel => None,
+        }
     }
 }
 

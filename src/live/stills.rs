@@ -1,15 +1,17 @@
 //! Still images as a video source: files or folders, each shown for a while in turn.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use image::RgbImage;
 
 use super::resample::fit_within;
 use super::source::{FrameSource, Pacer};
 use crate::error::{Error, Result};
-use crate::gray::image_files;
+use crate::gray::{image_files, numbered_frames};
 
 const FPS: f32 = 15.0;
+/// A folder of numbered frames plays at this rate.
+pub const FRAMES_FPS: f32 = 30.0;
 /// Frames are capped at this size so a folder of camera photos does not slow the detector down.
 const MAX_SIZE: (u32, u32) = (1280, 960);
 
@@ -39,17 +41,31 @@ impl StillsSource {
                 files.push(p.clone());
             }
         }
+        Self::play(
+            files,
+            FPS,
+            ((seconds_each * FPS).round() as usize).max(1),
+            paths.len(),
+        )
+    }
+
+    /// A folder of numbered frames as video, in number order, one image a frame at `fps`.
+    pub fn frames(dir: &Path, fps: f32) -> Result<Self> {
+        let files = numbered_frames(dir)?.unwrap_or_default();
+        Self::play(files, fps, 1, 1)
+    }
+
+    fn play(files: Vec<PathBuf>, fps: f32, hold_frames: usize, paths_given: usize) -> Result<Self> {
         let mut src = Self {
             files,
             current: None,
-            hold_frames: ((seconds_each * FPS).round() as usize).max(1),
+            hold_frames,
             tick: 0,
-            pacer: Pacer::new(FPS),
+            pacer: Pacer::new(fps),
         };
         src.show(0).map_err(|_| {
             Error::NoData(format!(
-                "no readable images among {} path(s) given",
-                paths.len()
+                "no readable images among {paths_given} path(s) given"
             ))
         })?;
         Ok(src)

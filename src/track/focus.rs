@@ -53,10 +53,21 @@ impl FocusedDetector {
     /// This frame's detections: a full scan when one is due or `predicted` is empty, else
     /// only around each predicted box. The flag says which.
     pub fn detect(&mut self, gray: &GrayImage, predicted: &[Detection]) -> (Vec<Detection>, bool) {
+        self.detect_with(gray, predicted, Detector::detect)
+    }
+
+    /// Like `detect`, with `full_scan` doing the full scans (the live pipeline's scan keeps
+    /// the score maps for the heat map, and its tests inject faults there).
+    pub fn detect_with(
+        &mut self,
+        gray: &GrayImage,
+        predicted: &[Detection],
+        full_scan: impl FnOnce(&Detector, &GrayImage) -> Vec<Detection>,
+    ) -> (Vec<Detection>, bool) {
         let due = self.since_full.saturating_add(1) >= self.config.full_every;
         if due || predicted.is_empty() {
             self.since_full = 0;
-            return (self.detector.detect(gray), true);
+            return (full_scan(&self.detector, gray), true);
         }
         self.since_full += 1;
         let mut found = Vec::new();

@@ -4,11 +4,13 @@
 
 pub mod clips;
 pub mod focus;
+pub mod history;
 pub mod metrics;
 pub mod one_euro;
 pub mod tracker;
 
 pub use focus::{FocusConfig, FocusedDetector};
+pub use history::{HistoryConfig, TrackHistory};
 pub use tracker::{Track, TrackedBox, Tracker, TrackerConfig};
 
 /// One MOTChallenge line, `frame,id,x,y,w,h,score,-1,-1,-1` (frames counted from 1, box in
