@@ -24,6 +24,8 @@ pub const PHOTOS: [(&str, &[u8]); 6] = [
 pub const FRAME_SIZE: (u32, u32) = (640, 480);
 pub const FPS: f32 = 30.0;
 const SECONDS_PER_PHOTO: f32 = 6.0;
+/// Frames each photo is shown for.
+pub const FRAMES_PER_PHOTO: usize = (SECONDS_PER_PHOTO * FPS) as usize;
 /// How far the camera zooms in over one photo.
 const ZOOM: f32 = 1.3;
 
@@ -65,7 +67,7 @@ impl ReelSource {
 
     /// Frame `tick` of the reel: deterministic, so tests and screenshots can be reproduced.
     pub fn render(&self, tick: usize) -> RgbImage {
-        let per_photo = (SECONDS_PER_PHOTO * FPS) as usize;
+        let per_photo = FRAMES_PER_PHOTO;
         let k = (tick / per_photo) % self.photos.len();
         let t = (tick % per_photo) as f32 / per_photo as f32;
         let photo = &self.photos[k];

@@ -66,6 +66,9 @@ pub struct MotScores {
     /// RMS of (tracker centre step − ground-truth centre step) over matched pairs seen in
     /// two frames in a row, pixels.
     pub jitter_px: f32,
+    /// Tracker ids shown in one frame only and matching no face there: the boxes that
+    /// blink on for a frame (per minute: divide by the clip's minutes).
+    pub single_frame_fp: usize,
 }
 
 /// Scores `hyp` against `gt`, both one list of boxes per frame (same frame count).
@@ -78,6 +81,8 @@ pub fn score(gt: &[Vec<IdBox>], hyp: &[Vec<IdBox>]) -> MotScores {
     let (mut jitter_sq, mut jitter_n) = (0.0f64, 0usize);
     // IDF1: frames in which each (gt id, hyp id) pair overlaps.
     let mut overlap: HashMap<(u64, u64), usize> = HashMap::new();
+    // Per tracker id: frames shown, and whether it ever matched a face.
+    let mut shown: HashMap<u64, (usize, bool)> = HashMap::new();
     for (g, h) in gt.iter().zip(hyp) {
         s.gt += g.len();
         for a in g {
@@ -132,9 +137,18 @@ pub fn score(gt: &[Vec<IdBox>], hyp: &[Vec<IdBox>]) -> MotScores {
             pairs_now.insert(a.id, (a, b));
         }
         prev_pairs = pairs_now;
+        for (j, b) in h.iter().enumerate() {
+            let e = shown.entry(b.id).or_default();
+            e.0 += 1;
+            e.1 |= h_used[j];
+        }
         s.false_negatives += g.len() - pairs.len();
         s.false_positives += h.len() - pairs.len();
     }
+    s.single_frame_fp = shown
+        .values()
+        .filter(|(frames, matched)| *frames == 1 && !matched)
+        .count();
     s.mota =
         1.0 - (s.false_negatives + s.false_positives + s.id_switches) as f32 / s.gt.max(1) as f32;
     s.idf1 = 2.0 * id_true_positives(&overlap) as f32 / (s.gt + hyp_total).max(1) as f32;
@@ -276,6 +290,9 @@ mod tests {
             (1, 1, 1)
         );
         assert!((s.mota - (1.0 - 3.0 / 20.0)).abs() < 1e-6);
+        // The false box was shown for one frame: it blinked.
+        assert_eq!(s.single_frame_fp, 1);
+        assert_eq!(score(&gt, &perfect).single_frame_fp, 0);
         // IDF1: face 1 keeps 5 of 10 frames under one id, face 2 has 9: 2·14 / (20 + 20).
         assert!((s.idf1 - 28.0 / 40.0).abs() < 1e-6, "{}", s.idf1);
     }

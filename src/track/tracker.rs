@@ -5,12 +5,17 @@
 //! - A new detection starts a *tentative* track. It is shown, and gets an id, only after
 //!   `confirm_hits` matches in a row; a tentative track that misses once is dropped, so a
 //!   one-frame false positive is never drawn.
-//! - A confirmed track that misses coasts along its velocity and stays on screen for up to
-//!   `max_misses` frames (a face missed for a frame does not blink), then ends.
+//! - A confirmed track that misses coasts along its velocity (slowing down) and stays on
+//!   screen for up to `max_misses` frames (a face missed for a frame does not blink). Then it
+//!   is hidden but remembered for up to `keep_misses` frames: a face that comes back from
+//!   behind something within that time gets its old id again.
 //! - Prediction uses the filtered velocity, so two faces that cross keep their ids.
 
 use super::one_euro::{OneEuro, OneEuroConfig};
 use crate::Detection;
+
+/// Share of its speed a coasting track keeps per missed frame.
+const COAST_SLOWDOWN: f32 = 0.85;
 
 /// How detections become tracks.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -19,8 +24,11 @@ pub struct TrackerConfig {
     pub min_iou: f32,
     /// Matches in a row before a track is shown.
     pub confirm_hits: u32,
-    /// Missed frames a shown track survives (coasting).
+    /// Missed frames a shown track stays on screen (coasting).
     pub max_misses: u32,
+    /// Missed frames a confirmed track is remembered, hidden, to give a returning face its
+    /// id back (at least `max_misses`).
+    pub keep_misses: u32,
     /// Smoothing of the box centre.
     pub centre: OneEuroConfig,
     /// Smoothing of the box size (faces change size slowly: smooth harder).
@@ -33,6 +41,7 @@ impl Default for TrackerConfig {
             min_iou: 0.2,
             confirm_hits: 3,
             max_misses: 4,
+            keep_misses: 24,
             centre: OneEuroConfig {
                 min_cutoff: 1.5,
                 beta: 0.02,
@@ -60,6 +69,7 @@ impl TrackerConfig {
             min_iou: 0.2,
             confirm_hits: 1,
             max_misses: 0,
+            keep_misses: 0,
             centre: raw,
             size: raw,
         }
@@ -87,6 +97,11 @@ pub struct Track {
     pub hits: u32,
     /// Frames missed in a row.
     pub misses: u32,
+    /// Matches in a row.
+    pub streak: u32,
+    /// A confirmed track off screen after more than `max_misses` misses; it is shown again
+    /// after `confirm_hits` matches in a row, as a new track would be.
+    pub hidden: bool,
     pub score: f32,
     cx: OneEuro,
     cy: OneEuro,
@@ -100,6 +115,8 @@ impl Track {
             id: None,
             hits: 1,
             misses: 0,
+            streak: 1,
+            hidden: false,
             score: d.score,
             cx: OneEuro::new(d.x + d.w / 2.0, cfg.centre),
             cy: OneEuro::new(d.y + d.h / 2.0, cfg.centre),
@@ -129,19 +146,35 @@ impl Track {
         self.h.filter(d.h, dt);
         self.score = d.score;
         self.hits += 1;
+        self.streak += 1;
         self.misses = 0;
     }
 
-    /// No detection this frame: move on along the velocity.
+    /// No detection this frame: move on along the velocity, slowing down (an unseen face is
+    /// guessed to stop rather than fly off).
     fn coast(&mut self, dt: f32) {
         let p = self.predicted(dt);
-        self.cx = OneEuro::with_state(p.x + p.w / 2.0, self.cx.speed(), self.cx);
-        self.cy = OneEuro::with_state(p.y + p.h / 2.0, self.cy.speed(), self.cy);
+        self.cx = OneEuro::with_state(p.x + p.w / 2.0, self.cx.speed() * COAST_SLOWDOWN, self.cx);
+        self.cy = OneEuro::with_state(p.y + p.h / 2.0, self.cy.speed() * COAST_SLOWDOWN, self.cy);
         self.misses += 1;
+        self.streak = 0;
+    }
+
+    /// Hysteresis for a remembered track: hidden after too many misses, back after enough
+    /// hits in a row.
+    fn update_visibility(&mut self, cfg: &TrackerConfig) {
+        if self.misses > cfg.max_misses {
+            self.hidden = true;
+        } else if self.hidden && self.streak >= cfg.confirm_hits {
+            self.hidden = false;
+        }
     }
 
     fn shown(&self) -> Option<TrackedBox> {
         let id = self.id?;
+        if self.hidden {
+            return None;
+        }
         let (w, h) = (self.w.value(), self.h.value());
         Some(TrackedBox {
             id,
@@ -215,12 +248,14 @@ impl Tracker {
                 track.coast(dt);
             }
         }
-        // Tentative tracks die on their first miss; shown ones after `max_misses`.
+        // Tentative tracks die on their first miss; confirmed ones after `keep_misses`.
+        let keep = cfg.keep_misses.max(cfg.max_misses);
         self.tracks.retain(|t| match t.id {
             None => t.misses == 0,
-            Some(_) => t.misses <= cfg.max_misses,
+            Some(_) => t.misses <= keep,
         });
         for track in &mut self.tracks {
+            track.update_visibility(&cfg);
             if track.id.is_none() && track.hits >= cfg.confirm_hits {
                 track.id = Some(self.next_id);
                 self.next_id += 1;
@@ -305,6 +340,26 @@ mod tests {
         assert!(shown[3..].iter().all(|f| f[0].id == shown[3][0].id));
         // The coasting box kept moving with the face.
         assert!(shown[10][0].x > shown[9][0].x);
+    }
+
+    #[test]
+    fn a_face_back_from_behind_an_occluder_gets_its_id_back() {
+        let mut frames: Vec<Vec<Detection>> = (0..40)
+            .map(|i| vec![face(100.0 + i as f32, 80.0)])
+            .collect();
+        for f in &mut frames[15..27] {
+            f.clear(); // hidden for 12 frames
+        }
+        let shown = run(&frames);
+        let id = shown[10][0].id;
+        // On screen while coasting, then hidden, then back under the same id once seen in
+        // three frames in a row (frames 27, 28, 29).
+        assert_eq!(shown[18].len(), 1);
+        assert!(shown[20..29].iter().all(Vec::is_empty), "{shown:?}");
+        assert!(
+            shown[29..].iter().all(|f| f.len() == 1 && f[0].id == id),
+            "{shown:?}"
+        );
     }
 
     #[test]
