@@ -89,6 +89,15 @@ impl SidebarState {
                     self.stills_path.trim(),
                 )]));
             }
+            if ui
+                .button("Open…")
+                .on_hover_text("a video file or an image")
+                .clicked()
+                && let Some(path) = pick_video_or_image()
+            {
+                self.stills_path = path.display().to_string();
+                action = SidebarAction::Switch(SourceChoice::for_paths(vec![path]));
+            }
         });
 
         ui.separator();
@@ -202,6 +211,15 @@ pub fn load(pipeline: &Pipeline, path: &std::path::Path) -> Notice {
         Ok(m) => Notice::Info(format!("Loaded {} (v{})", m.origin, m.version)),
         Err(e) => Notice::Error(format!("{e}; kept the current model")),
     }
+}
+
+/// Asks for a video or an image file with the native file dialog.
+fn pick_video_or_image() -> Option<PathBuf> {
+    rfd::FileDialog::new()
+        .set_title("Open a video or an image")
+        .add_filter("Videos", &crate::video::VIDEO_EXTENSIONS)
+        .add_filter("Images", &["png", "jpg", "jpeg"])
+        .pick_file()
 }
 
 /// The native file dialog (portal or GTK, whichever the desktop offers).

@@ -55,8 +55,8 @@ impl FrameSource for VideoFileSource {
             .size
             .map_or_else(String::new, |(w, h)| format!(", {w}×{h}"));
         format!(
-            "Video {name}{size} at {:.3} fps, frame {}{}",
-            self.reader.fps(),
+            "Video {name}{size} at {} fps, frame {}{}",
+            (self.reader.fps() * 100.0).round() / 100.0,
             self.reader.frames_read(),
             if self.loops > 0 {
                 format!(" (loop {})", self.loops + 1)
