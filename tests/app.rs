@@ -16,28 +16,25 @@ fn detection_lines(stdout: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// Runs the app under Xvfb with `args`, saving `dir/shot.png` and keeping its data in `dir`.
+fn screenshot_run(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1600x1000x24", BIN])
+        .args(args)
+        .arg("--screenshot")
+        .arg(dir.join("shot.png"))
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .output()
+        .expect("xvfb-run must be installed for this test (Debian package xvfb)")
+}
+
 #[test]
 fn the_app_plays_the_reel_and_draws_the_boxes_detect_finds() {
     // Raw detections: each frame scanned whole, as `facecam detect` does.
     let dir = tempfile::tempdir().unwrap();
     let shot = dir.path().join("shot.png");
-    let run = Command::new("xvfb-run")
-        .args([
-            "-a",
-            "-s",
-            "-screen 0 1600x1000x24",
-            BIN,
-            "--demo",
-            "--raw",
-            "--frames",
-            "6",
-        ])
-        .arg("--screenshot")
-        .arg(&shot)
-        .arg("--data-dir")
-        .arg(dir.path().join("data"))
-        .output()
-        .expect("xvfb-run must be installed for this test (Debian package xvfb)");
+    let run = screenshot_run(dir.path(), &["--demo", "--raw", "--frames", "6"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "app failed: {stderr}");
 
@@ -81,23 +78,7 @@ fn the_app_plays_the_reel_and_draws_the_boxes_detect_finds() {
 fn by_default_the_app_draws_face_tracks() {
     let dir = tempfile::tempdir().unwrap();
     let shot = dir.path().join("shot.png");
-    let run = Command::new("xvfb-run")
-        .args([
-            "-a",
-            "-s",
-            "-screen 0 1600x1000x24",
-            BIN,
-            "--demo",
-            "--trails",
-            "--frames",
-            "12",
-        ])
-        .arg("--screenshot")
-        .arg(&shot)
-        .arg("--data-dir")
-        .arg(dir.path().join("data"))
-        .output()
-        .expect("xvfb-run must be installed for this test (Debian package xvfb)");
+    let run = screenshot_run(dir.path(), &["--demo", "--trails", "--frames", "12"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "app failed: {stderr}");
     // The reel opens on a held shot of faces: after three hits they are confirmed tracks.
