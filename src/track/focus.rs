@@ -4,6 +4,7 @@
 //! faces, not with the frame's area; a new face appears at the next full scan.
 
 use image::GrayImage;
+use rayon::prelude::*;
 
 use crate::detect::nms::nms;
 use crate::{Detection, Detector};
@@ -70,31 +71,34 @@ impl FocusedDetector {
             return (full_scan(&self.detector, gray), true);
         }
         self.since_full += 1;
-        let mut found = Vec::new();
-        for p in predicted {
-            found.extend(self.around(gray, p));
-        }
+        let (w, h) = (gray.width() as f32, gray.height() as f32);
+        let regions: Vec<Region> = predicted
+            .iter()
+            .filter_map(|p| Region::around(p, &self.config, w, h))
+            .collect();
+        // One task per region: each one's few small levels are too little work to keep both
+        // cores busy on their own.
+        let found: Vec<Detection> = merged(regions)
+            .par_iter()
+            .map(|r| self.search(gray, r))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect();
         // Neighbouring faces' regions overlap: merge as a full scan would.
         (nms(found, &self.detector.config().nms), false)
     }
 
-    /// Detections in the square around `p`, in frame coordinates.
-    fn around(&self, gray: &GrayImage, p: &Detection) -> Vec<Detection> {
-        let side = p.w.max(p.h);
-        let half = side * self.config.context / 2.0;
-        let (cx, cy) = (p.x + p.w / 2.0, p.y + p.h / 2.0);
-        let x0 = (cx - half).max(0.0).floor() as u32;
-        let y0 = (cy - half).max(0.0).floor() as u32;
-        let x1 = ((cx + half).ceil().max(0.0) as u32).min(gray.width());
-        let y1 = ((cy + half).ceil().max(0.0) as u32).min(gray.height());
-        if x1 <= x0 + 8 || y1 <= y0 + 8 {
-            return Vec::new(); // the box left the frame
-        }
+    /// Detections in `region`, in frame coordinates.
+    fn search(&self, gray: &GrayImage, region: &Region) -> Vec<Detection> {
+        let x0 = region.x0.floor() as u32;
+        let y0 = region.y0.floor() as u32;
+        let x1 = (region.x1.ceil() as u32).min(gray.width());
+        let y1 = (region.y1.ceil() as u32).min(gray.height());
         let crop = image::imageops::crop_imm(gray, x0, y0, x1 - x0, y1 - y0).to_image();
         let mut cfg = self.detector.config().clone();
-        let (lo, hi) = self.config.scale_range;
-        cfg.pyramid.min_face = (side * lo).max(8.0);
-        cfg.pyramid.max_face = Some((side * hi).max(cfg.pyramid.min_face));
+        cfg.pyramid.min_face = region.min_face;
+        cfg.pyramid.max_face = Some(region.max_face);
         // A config the detector refuses (it should not happen) means no detections here.
         let Ok(local) = Detector::new(
             self.detector.model().clone(),
@@ -113,6 +117,75 @@ impl FocusedDetector {
             })
             .collect()
     }
+}
+
+/// A part of the frame to search, in pixels, and the face sides to look for in it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Region {
+    x0: f32,
+    y0: f32,
+    x1: f32,
+    y1: f32,
+    min_face: f32,
+    max_face: f32,
+}
+
+impl Region {
+    /// The square around a predicted box, cut to the frame; `None` once the box has left it.
+    fn around(p: &Detection, config: &FocusConfig, frame_w: f32, frame_h: f32) -> Option<Self> {
+        let side = p.w.max(p.h);
+        let half = side * config.context / 2.0;
+        let (cx, cy) = (p.x + p.w / 2.0, p.y + p.h / 2.0);
+        let region = Self {
+            x0: (cx - half).max(0.0).floor(),
+            y0: (cy - half).max(0.0).floor(),
+            x1: (cx + half).min(frame_w).ceil(),
+            y1: (cy + half).min(frame_h).ceil(),
+            min_face: (side * config.scale_range.0).max(8.0),
+            max_face: (side * config.scale_range.1).max(8.0),
+        };
+        (region.x1 > region.x0 + 8.0 && region.y1 > region.y0 + 8.0).then_some(region)
+    }
+
+    fn area(&self) -> f32 {
+        (self.x1 - self.x0) * (self.y1 - self.y0)
+    }
+
+    fn union(&self, other: &Self) -> Self {
+        Self {
+            x0: self.x0.min(other.x0),
+            y0: self.y0.min(other.y0),
+            x1: self.x1.max(other.x1),
+            y1: self.y1.max(other.y1),
+            min_face: self.min_face.min(other.min_face),
+            max_face: self.max_face.max(other.max_face),
+        }
+    }
+
+    /// Whether one search over both costs no more than two: their bounding box is no larger
+    /// than the two apart, and they look for overlapping face sizes.
+    fn merges_with(&self, other: &Self) -> bool {
+        self.union(other).area() <= self.area() + other.area()
+            && self.min_face <= other.max_face
+            && other.min_face <= self.max_face
+    }
+}
+
+/// `regions` with every pair that `merges_with` each other joined, until none is left: faces
+/// side by side in a group photo are searched once, not each with its neighbours again.
+fn merged(mut regions: Vec<Region>) -> Vec<Region> {
+    let mut i = 0;
+    while i < regions.len() {
+        match (i + 1..regions.len()).find(|&j| regions[i].merges_with(&regions[j])) {
+            Some(j) => {
+                let other = regions.swap_remove(j);
+                regions[i] = regions[i].union(&other);
+                i = 0; // the grown region may now reach an earlier one
+            }
+            None => i += 1,
+        }
+    }
+    regions
 }
 
 #[cfg(test)]
@@ -145,5 +218,37 @@ mod tests {
         assert!(again[0].iou(&full[0]) > 0.5, "{again:?} vs {:?}", full[0]);
         // With nothing tracked, it scans everything.
         assert!(focused.detect(&frame.gray, &[]).1);
+    }
+
+    fn face(x: f32, y: f32, side: f32) -> Detection {
+        Detection {
+            x,
+            y,
+            w: side,
+            h: side,
+            score: 1.0,
+        }
+    }
+
+    #[test]
+    fn neighbouring_faces_are_searched_as_one_region_and_distant_ones_apart() {
+        let config = FocusConfig::default();
+        let region = |d: Detection| Region::around(&d, &config, 640.0, 480.0).unwrap();
+        // Two 40 px faces side by side (a group photo) and one far away.
+        let left = region(face(100.0, 100.0, 40.0));
+        let right = region(face(140.0, 102.0, 40.0));
+        let far = region(face(500.0, 300.0, 40.0));
+        let regions = merged(vec![left, far, right]);
+        assert_eq!(regions.len(), 2, "{regions:?}");
+        let joined = regions.iter().find(|r| r.x0 < 200.0).unwrap();
+        assert_eq!(*joined, left.union(&right));
+        assert!(joined.area() < left.area() + right.area());
+        assert!(regions.contains(&far));
+        // A small face next to a large one: their sizes do not overlap, so no merge.
+        let small = region(face(100.0, 100.0, 20.0));
+        let large = region(face(105.0, 95.0, 60.0));
+        assert_eq!(merged(vec![small, large]).len(), 2);
+        // A box that has left the frame gives no region.
+        assert!(Region::around(&face(700.0, 100.0, 40.0), &config, 640.0, 480.0).is_none());
     }
 }
