@@ -80,10 +80,7 @@ impl FocusedDetector {
         // cores busy on their own.
         let found: Vec<Detection> = merged(regions)
             .par_iter()
-            .map(|r| self.search(gray, r))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .flatten()
+            .flat_map_iter(|r| self.search(gray, r))
             .collect();
         // Neighbouring faces' regions overlap: merge as a full scan would.
         (nms(found, &self.detector.config().nms), false)
@@ -91,11 +88,12 @@ impl FocusedDetector {
 
     /// Detections in `region`, in frame coordinates.
     fn search(&self, gray: &GrayImage, region: &Region) -> Vec<Detection> {
-        let x0 = region.x0.floor() as u32;
-        let y0 = region.y0.floor() as u32;
-        let x1 = (region.x1.ceil() as u32).min(gray.width());
-        let y1 = (region.y1.ceil() as u32).min(gray.height());
-        let crop = image::imageops::crop_imm(gray, x0, y0, x1 - x0, y1 - y0).to_image();
+        let (x0, y0) = (region.x0 as u32, region.y0 as u32);
+        let (w, h) = (
+            (region.x1 - region.x0) as u32,
+            (region.y1 - region.y0) as u32,
+        );
+        let crop = image::imageops::crop_imm(gray, x0, y0, w, h).to_image();
         let mut cfg = self.detector.config().clone();
         cfg.pyramid.min_face = region.min_face;
         cfg.pyramid.max_face = Some(region.max_face);
@@ -119,7 +117,8 @@ impl FocusedDetector {
     }
 }
 
-/// A part of the frame to search, in pixels, and the face sides to look for in it.
+/// A part of the frame to search, in whole pixels inside the frame, and the face sides to look
+/// for in it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Region {
     x0: f32,
