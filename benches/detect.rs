@@ -75,7 +75,7 @@ fn bench_pyramid(c: &mut Criterion) {
 /// from the dlib photos (`facecam track --synthetic`). Each iteration runs 60 frames.
 fn bench_track(c: &mut Criterion) {
     use facecam::track::clips::pan_zoom;
-    use facecam::track::{FocusConfig, FocusedDetector, Tracker, TrackerConfig};
+    use facecam::track::{CutDetector, FocusConfig, FocusedDetector, Tracker, TrackerConfig};
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/scenes/dlib");
     let photos: Vec<_> = facecam::boxes::read_boxes(&root.join("boxes.txt"))
         .expect("dlib boxes")
@@ -101,6 +101,7 @@ fn bench_track(c: &mut Criterion) {
         group.bench_function(format!("full_every_{full_every}"), |b| {
             b.iter(|| {
                 let mut tracker = Tracker::new(TrackerConfig::default());
+                let mut cuts = CutDetector::default();
                 let mut focused = FocusedDetector::new(
                     detector.clone(),
                     FocusConfig {
@@ -109,6 +110,9 @@ fn bench_track(c: &mut Criterion) {
                     },
                 );
                 for g in &gray {
+                    if cuts.is_cut(g) {
+                        tracker.cut();
+                    }
                     let (found, _) = focused.detect(g, &tracker.predicted(1.0 / 30.0));
                     tracker.update(&found, 1.0 / 30.0);
                 }
@@ -118,5 +122,16 @@ fn bench_track(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_detect, bench_pyramid, bench_track);
+/// The hard-cut check every tracked frame pays for: a 640×480 frame against the last one.
+fn bench_cut(c: &mut Criterion) {
+    use facecam::track::CutDetector;
+    let frames = frames();
+    let mut cuts = CutDetector::default();
+    let mut next = frames.iter().cycle();
+    c.bench_function("cut_check_640x480", |b| {
+        b.iter(|| cuts.change(next.next().expect("cycles")))
+    });
+}
+
+criterion_group!(benches, bench_detect, bench_pyramid, bench_track, bench_cut);
 criterion_main!(benches);

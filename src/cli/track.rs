@@ -17,7 +17,9 @@ use facecam::live::LIVE_MIN_FACE;
 use facecam::live::reel::{self, ReelSource};
 use facecam::track::clips::{Clip, Effects, with_effects};
 use facecam::track::metrics::{IdBox, score};
-use facecam::track::{FocusConfig, FocusedDetector, TrackedBox, Tracker, TrackerConfig, mot_line};
+use facecam::track::{
+    CutDetector, FocusConfig, FocusedDetector, TrackedBox, Tracker, TrackerConfig, mot_line,
+};
 use facecam::video::VideoReader;
 use image::{DynamicImage, GrayImage, RgbImage};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -150,9 +152,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut detect_ms = Vec::new();
     let mut lines = String::new();
     let mut i = 0u64;
+    let mut cuts = CutDetector::default();
     while let Some(gray) = frames.next_gray()? {
         i += 1;
         let started = Instant::now();
+        // The naive baseline links boxes across cuts too, as per-frame linking does.
+        if cuts.is_cut(&gray) && !args.raw {
+            tracker.cut();
+        }
         let (detections, _) = focused.detect(&gray, &tracker.predicted(dt));
         detect_ms.push(started.elapsed().as_secs_f32() * 1e3);
         let boxes = tracker.update(&detections, dt);

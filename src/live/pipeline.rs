@@ -14,7 +14,7 @@ use super::slot::LatestSlot;
 use crate::detect::pyramid::LevelSpec;
 use crate::detect::scan::ScoreMap;
 use crate::job::{join_within, panic_message};
-use crate::track::{FocusConfig, FocusedDetector, TrackedBox, Tracker, TrackerConfig};
+use crate::track::{CutDetector, FocusConfig, FocusedDetector, TrackedBox, Tracker, TrackerConfig};
 use crate::{Detection, Detector, DetectorConfig};
 
 /// What the UI controls and the detector thread reads once per frame.
@@ -164,6 +164,7 @@ impl Worker {
         let mut cached: Option<(u64, LiveSettings, FocusedDetector)> = None;
         // Survives detector rebuilds: moving a slider must not renumber the faces.
         let mut tracker = Tracker::new(TrackerConfig::default());
+        let mut cuts = CutDetector::default();
         let mut last_frame: Option<Instant> = None;
         while !self.stop.load(Ordering::SeqCst) {
             // Wake up now and then to notice `stop` even when no frames come.
@@ -219,6 +220,10 @@ impl Worker {
             });
             last_frame = Some(frame.captured);
             let started = Instant::now();
+            // A new shot (a video file's cut, the reel's next photo): its faces are new faces.
+            if cuts.is_cut(&frame.gray) {
+                tracker.cut();
+            }
             let predicted = if used.tracking {
                 tracker.predicted(dt)
             } else {

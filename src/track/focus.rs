@@ -16,7 +16,9 @@ pub struct FocusConfig {
     pub full_every: usize,
     /// Side of the searched square around a predicted box, in box sides.
     pub context: f32,
-    /// Face sizes searched, as shares of the predicted box's side.
+    /// Face sizes searched, as shares of the predicted box's side. Wider upwards: the net
+    /// also answers, a little less strongly, to a box about 0.7 of a face's side (the inner
+    /// face), and a track that starts on one must be able to reach the whole face.
     pub scale_range: (f32, f32),
 }
 
@@ -25,7 +27,7 @@ impl Default for FocusConfig {
         Self {
             full_every: 6,
             context: 2.0,
-            scale_range: (0.75, 1.35),
+            scale_range: (0.8, 1.6),
         }
     }
 }

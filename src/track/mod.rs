@@ -3,12 +3,14 @@
 //! missed for a frame does not blink.
 
 pub mod clips;
+pub mod cut;
 pub mod focus;
 pub mod history;
 pub mod metrics;
 pub mod one_euro;
 pub mod tracker;
 
+pub use cut::CutDetector;
 pub use focus::{FocusConfig, FocusedDetector};
 pub use history::{HistoryConfig, TrackHistory};
 pub use tracker::{Track, TrackedBox, Tracker, TrackerConfig};

@@ -43,7 +43,7 @@ impl Default for TrackerConfig {
             max_misses: 4,
             keep_misses: 24,
             centre: OneEuroConfig {
-                min_cutoff: 1.5,
+                min_cutoff: 1.0,
                 beta: 0.02,
                 d_cutoff: 1.0,
             },
@@ -208,6 +208,12 @@ impl Tracker {
     /// last frame: where detect-then-track looks.
     pub fn predicted(&self, dt: f32) -> Vec<Detection> {
         self.tracks.iter().map(|t| t.predicted(dt)).collect()
+    }
+
+    /// A hard cut to a new shot: every track ends, remembered ones too (a face in the new
+    /// shot is a new face, even where an old one was).
+    pub fn cut(&mut self) {
+        self.tracks.clear();
     }
 
     /// Every live track, tentative ones included.
@@ -401,5 +407,22 @@ mod tests {
         assert_ne!(before, after);
         // The old box is gone once its coasting ends.
         assert!(shown[30].iter().all(|b| b.id != before));
+    }
+
+    #[test]
+    fn after_a_cut_a_face_in_the_same_place_is_a_new_track() {
+        let mut t = Tracker::new(TrackerConfig::default());
+        let shown: Vec<_> = (0..10)
+            .map(|_| t.update(&[face(100.0, 100.0)], DT))
+            .collect();
+        let before = shown[9][0].id;
+        t.cut();
+        assert!(t.tracks().is_empty());
+        // The new shot's face is hidden until confirmed, then shown under a new id.
+        let after: Vec<_> = (0..5)
+            .map(|_| t.update(&[face(102.0, 100.0)], DT))
+            .collect();
+        assert!(after[0].is_empty() && after[1].is_empty(), "{after:?}");
+        assert!(after[2..].iter().all(|f| f.len() == 1 && f[0].id != before));
     }
 }
