@@ -1,6 +1,6 @@
 //! Face tracks across video frames: detections associated frame to frame, stable ids,
 //! smoothed boxes, and hysteresis so a one-frame false positive is never drawn and a face
-//! missed for a frame does not blink.
+//! missed for a frame does not blink. A hard cut between shots ends every track.
 
 pub mod clips;
 pub mod cut;
