@@ -220,11 +220,12 @@ impl Worker {
             });
             last_frame = Some(frame.captured);
             let started = Instant::now();
-            // A new shot (a video file's cut, the reel's next photo): its faces are new faces.
-            if cuts.is_cut(&frame.gray) {
-                tracker.cut();
-            }
             let predicted = if used.tracking {
+                // A new shot (a video file's cut, the reel's next photo): its faces are new
+                // faces. Raw detections need no check.
+                if cuts.is_cut(&frame.gray) {
+                    tracker.cut();
+                }
                 tracker.predicted(dt)
             } else {
                 Vec::new()
