@@ -121,6 +121,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 let second = SecondStageConfig {
                     channels: [a, b, c],
                     gate: args.gate,
+                    // Arbitration is an inference choice, set in the sidecar after training.
+                    mirror: false,
+                    peaks_only: false,
                 };
                 m = m.with_second_stage(second, &device);
                 meta.net.second = Some(second);
