@@ -116,18 +116,25 @@ impl Detector {
     ///
     /// Levels run as parallel tasks on the rayon pool, each resampled inside its task: the
     /// small levels are too small for the backend to split one convolution across cores, but
-    /// many of them can run side by side.
+    /// many of them can run side by side. A cascade's second stage then rescores every
+    /// level's candidates in one batch (`FaceNet::verify`).
     pub fn score_maps(&self, image: &GrayImage) -> Vec<(LevelSpec, ScoreMap)> {
         let specs = self.config.pyramid.levels(image.width(), image.height());
         let octaves = pyramid::octaves(image, &specs);
-        specs
+        let (levels, inputs): (Vec<_>, Vec<_>) = specs
             .into_par_iter()
             .map(|spec| {
                 let level = pyramid::level(&octaves, &spec);
                 let input = scan::image_tensor(&level, &self.device); // [1, 1, h, w]
-                let logits = self.model.infer(input); // [1, 1, h', w']
-                (spec, scan::score_map(host_values(logits), &level))
+                let first = self.model.infer_first(input.clone()); // [1, 1, h', w']
+                ((spec, level), (input, first))
             })
+            .unzip();
+        let logits = self.model.verify(inputs); // one [1, 1, h', w'] per level
+        levels
+            .into_iter()
+            .zip(logits)
+            .map(|((spec, level), logits)| (spec, scan::score_map(host_values(logits), &level)))
             .collect()
     }
 

@@ -3,6 +3,7 @@
 //! `Detector::detect` is the one entry point; the submodules are its stages, in order.
 
 pub mod detector;
+pub mod direct_conv;
 pub mod lcn;
 pub mod model;
 pub mod nms;

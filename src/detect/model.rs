@@ -32,7 +32,8 @@
 //! only (`forward`), on top of a trained first stage.
 //!
 //! Two arbitration switches (`SecondStageConfig`) trade a little work for precision: `mirror`
-//! averages the second stage's logit over the window and its mirror image, and `peaks_only`
+//! averages the second stage's logit over the window and its mirror image wherever the first
+//! view reaches the gate, and `peaks_only`
 //! sends only the first stage's local peaks to the second, which halves its windows. With
 //! `peaks_only` a patch still equals the map wherever the window is a peak of its own map;
 //! a lone 30×30 patch always is.
@@ -40,12 +41,11 @@
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::tensor::activation::relu;
-use burn::tensor::module::conv2d;
-use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
-use super::lcn::{self, lcn_on_host};
+use super::direct_conv::{self, Dims};
+use super::lcn::{self, lcn_host};
 
 /// Side of the square window the network classifies, in pixels.
 pub const WINDOW: usize = 30;
@@ -72,9 +72,11 @@ pub struct FaceNetConfig {
 pub struct SecondStageConfig {
     pub channels: [usize; 3],
     pub gate: f32,
-    /// Score each window and its mirror image and average the two logits (Rowley's
-    /// arbitration with a free second view): a face is nearly symmetric, most print and
-    /// texture that fools one view is not. Sidecars from before it lack the field: off.
+    /// Score each window the second stage passes (its logit at or above the gate) a second
+    /// time, mirrored, and average the two logits (Rowley's arbitration with a free second
+    /// view): a face is nearly symmetric, most print and texture that fools one view is not.
+    /// Windows it rejects keep its first logit, so the second view costs only where it can
+    /// matter. Sidecars from before it lack the field: off.
     #[serde(default)]
     pub mirror: bool,
     /// Rescore only windows whose first-stage logit is a peak of its 3×3 neighbourhood in the
@@ -248,23 +250,33 @@ impl FaceNet {
     /// The same function as `forward` for a single net, arranged for speed when only the
     /// output is needed (detection, scoring): equal up to float rounding (a test checks it).
     ///
-    /// - On a CPU backend, pooling and ReLU run as one pass over the host buffer: Burn's
-    ///   reductions took a quarter of a frame in a profile (callgrind), for work that is one
-    ///   comparison per input value.
-    /// - On a CPU backend, conv4 (4×4, c3→1) becomes a 1×1 convolution to its 16 taps plus 16
-    ///   shifted adds: as a 4×4 convolution with one output channel flex builds a 512-wide
-    ///   im2col buffer per pixel, half of all the im2col traffic for 4 % of the arithmetic.
-    ///
-    /// Together: 84 → 50 ms a frame on one core (`cargo bench --bench detect`).
+    /// On a CPU backend the whole stage runs on host buffers (`direct_conv`): each
+    /// convolution directly, pooling and ReLU as one pass. Burn's CPU layers lower every
+    /// convolution to im2col + GEMM and its pooling also computes argmax indices, which cost
+    /// more than the arithmetic at these widths.
     ///
     /// A cascade's second stage rescores the windows the first passes (module docs).
     pub fn infer(&self, x: Tensor<4>) -> Tensor<4> {
+        let first = self.infer_first(x.clone());
+        let mut maps = self.verify(vec![(x, first)]);
+        maps.pop().expect("one map per input")
+    }
+
+    /// The first stage's logits (a single net's are final): `[N, 1, H, W]` →
+    /// `[N, 1, map_len(H), map_len(W)]`. With `verify`, the two halves of `infer`, split so a
+    /// detector can run the first stage level by level in parallel and then rescore every
+    /// level's candidates in one batch.
+    pub fn infer_first(&self, x: Tensor<4>) -> Tensor<4> {
+        self.infer_stage(x)
+    }
+
+    /// A cascade's second step over several inputs at once: each `(x, first)` pair is an
+    /// input and its `infer_first` map; returns the final maps in the same order. A single
+    /// net returns the first-stage maps as they are.
+    pub fn verify(&self, inputs: Vec<(Tensor<4>, Tensor<4>)>) -> Vec<Tensor<4>> {
         match self.second.first() {
-            Some(second) => {
-                let first = self.infer_stage(x.clone()); // [N, 1, h', w']
-                verify(second, self.verify_rule(), x, first)
-            }
-            None => self.infer_stage(x),
+            Some(second) => verify(second, self.verify_rule(), inputs),
+            None => inputs.into_iter().map(|(_, first)| first).collect(),
         }
     }
 
@@ -279,63 +291,56 @@ impl FaceNet {
 
     /// This stage alone, in the fast form (see `infer`).
     fn infer_stage(&self, x: Tensor<4>) -> Tensor<4> {
-        let host = is_host(&x.device());
-        let pool_relu = |x: Tensor<4>| {
-            if host {
-                pool_relu_on_host(x)
-            } else {
-                relu(max_pool_2x2(x))
-            }
-        };
-        let x = match (self.lcn, host) {
-            (false, _) => x,
-            (true, true) => lcn_on_host(x), // [N, 1, H-8, W-8]
-            (true, false) => lcn::lcn(x),
-        };
-        let x = pool_relu(self.conv1.forward(x)); // [N, c1, (H-2)/2, …]
-        let x = pool_relu(self.conv2.forward(x)); // [N, c2, …]
-        let x = relu(self.conv3.forward(x)); // [N, c3, h, w]
-        if host {
-            self.conv4_by_taps(x) // [N, 1, h-k+1, w-k+1]
-        } else {
-            self.conv4.forward(x) // a GPU does conv4 well as it is (measured on an H200)
+        let device = x.device();
+        if !is_host(&device) {
+            // A GPU runs Burn's layers well as they are (measured on an H200).
+            let x = if self.lcn { lcn::lcn(x) } else { x };
+            let x = relu(max_pool_2x2(self.conv1.forward(x)));
+            let x = relu(max_pool_2x2(self.conv2.forward(x)));
+            return self.conv4.forward(relu(self.conv3.forward(x)));
         }
+        let dims = x.dims();
+        let (values, dims) = self.infer_stage_on_host(host_values(x), dims);
+        Tensor::from_data(TensorData::new(values, dims), &device)
     }
 
-    /// conv4 (k×k, c3→1) as Σ over its k² taps (kh, kw) of a 1×1 convolution's channel
-    /// `k·kh + kw`, shifted by (kh, kw). `[N, c3, h, w]` → `[N, 1, h-k+1, w-k+1]`.
-    fn conv4_by_taps(&self, x: Tensor<4>) -> Tensor<4> {
-        let [n, c3, h, w] = x.dims();
-        let [_, _, k, _] = self.conv4.weight.dims();
-        if h < k || w < k {
-            return self.conv4.forward(x);
-        }
-        let device = x.device();
-        let taps_n = k * k;
-        // [1, c3, k, k] → [k² taps, c3, 1, 1]
-        let weight = self
-            .conv4
-            .weight
-            .val()
-            .reshape([c3, taps_n])
-            .swap_dims(0, 1)
-            .reshape([taps_n, c3, 1, 1]);
-        // The bias rides on tap 0 only, so it is added once.
-        let bias = self.conv4.bias.as_ref().map(|b| {
-            Tensor::cat(vec![b.val(), Tensor::zeros([taps_n - 1], &device)], 0) // [k²]
-        });
-        let taps = conv2d(x, weight, bias, ConvOptions::new([1, 1], [0, 0], [1, 1], 1)); // [N, k², h, w]
-        let (ho, wo) = (h + 1 - k, w + 1 - k);
-        let mut sum = taps.clone().slice([0..n, 0..1, 0..ho, 0..wo]);
-        for t in 1..taps_n {
-            let (kh, kw) = (t / k, t % k);
-            sum = sum
-                + taps
-                    .clone()
-                    .slice([0..n, t..t + 1, kh..kh + ho, kw..kw + wo]);
-        }
-        sum
+    /// `infer_stage` on a host buffer, layer by layer with `direct_conv`:
+    /// `[N, 1, H, W]` → `[N, 1, map_len(H), map_len(W)]`.
+    fn infer_stage_on_host(&self, x: Vec<f32>, dims: Dims) -> (Vec<f32>, Dims) {
+        let (x, dims) = if self.lcn {
+            let [n, c, h, w] = dims;
+            let out = [n, c, h - (lcn::KERNEL - 1), w - (lcn::KERNEL - 1)];
+            (lcn_host(&x, n * c, h, w), out) // [N, 1, H-8, W-8]
+        } else {
+            (x, dims)
+        };
+        let (x, dims) = conv_on_host(&self.conv1, x, dims); // [N, c1, H-10, W-10]
+        let (x, dims) = direct_conv::pool_relu(&x, dims); // [N, c1, (H-10)/2, …]
+        let (x, dims) = conv_on_host(&self.conv2, x, dims);
+        let (x, dims) = direct_conv::pool_relu(&x, dims); // [N, c2, …]
+        let (mut x, dims) = conv_on_host(&self.conv3, x, dims); // [N, c3, h, w]
+        direct_conv::relu(&mut x);
+        conv_on_host(&self.conv4, x, dims) // [N, 1, h-k+1, w-k+1]
     }
+}
+
+/// A stride-1 valid `layer` over a host buffer (`direct_conv`); Burn's layer where that has no
+/// code for the shape (none the net builds).
+fn conv_on_host(layer: &Conv2d, x: Vec<f32>, dims: Dims) -> (Vec<f32>, Dims) {
+    let weight = layer.weight.val(); // [c_out, c_in, k, k]
+    let [c_out, _, k, _] = weight.dims();
+    let weight = host_values(weight);
+    let bias = match &layer.bias {
+        Some(bias) => host_values(bias.val()),
+        None => vec![0.0; c_out],
+    };
+    if let Some(out) = direct_conv::conv(&x, dims, &weight, &bias, k) {
+        return out;
+    }
+    let device = layer.weight.device();
+    let out = layer.forward(Tensor::from_data(TensorData::new(x, dims), &device));
+    let dims = out.dims();
+    (host_values(out), dims)
 }
 
 /// Which windows a cascade's second stage rescores, and how (`SecondStageConfig`).
@@ -346,56 +351,104 @@ struct VerifyRule {
     peaks_only: bool,
 }
 
-/// The cascade's second step: windows of `x` (`[N, 1, H, W]`) whose first-stage logit in
-/// `first` (`[N, 1, h', w']`) reaches the gate (and, with `peaks_only`, tops its 3×3
-/// neighbours) are cut out, 30×30 at (4j, 4i), and scored by `second` (averaged with their
-/// mirror image with `mirror`); the rest drop by `REJECTED`. Returns the combined
-/// `[N, 1, h', w']` map.
-fn verify(second: &FaceNet, rule: VerifyRule, x: Tensor<4>, first: Tensor<4>) -> Tensor<4> {
+/// The cascade's second step. For each input `x` (`[N, 1, H, W]`) and its first-stage map
+/// `first` (`[N, 1, h', w']`), the windows whose first-stage logit reaches the gate (and, with
+/// `peaks_only`, tops its 3×3 neighbours) are cut out, 30×30 at (4j, 4i), and scored by
+/// `second` (averaged with their mirror image with `mirror`, where the second stage's own
+/// logit reaches the gate too); the rest drop by `REJECTED`.
+/// The windows of all inputs go through `second` together, in batches: a pyramid's levels
+/// hold a few candidates each, and one call per level cost more than the arithmetic.
+/// Returns the combined maps, one per input.
+fn verify(
+    second: &FaceNet,
+    rule: VerifyRule,
+    inputs: Vec<(Tensor<4>, Tensor<4>)>,
+) -> Vec<Tensor<4>> {
     /// Windows per second-stage batch: bounds the memory a busy frame can take.
     const BATCH: usize = 256;
-    let [_, _, h, w] = x.dims();
-    let dims @ [_, _, mh, mw] = first.dims();
-    let device = first.device();
-    let mut scores = host_values(first);
-    let passed: Vec<usize> = (0..scores.len())
-        .filter(|&k| scores[k] >= rule.gate && (!rule.peaks_only || is_peak(&scores, mh, mw, k)))
-        .collect();
-    let mut rescored = vec![false; scores.len()];
-    if !passed.is_empty() {
-        let pixels = host_values(x);
-        let views = if rule.mirror { 2 } else { 1 };
-        for chunk in passed.chunks(BATCH) {
-            let n = chunk.len();
-            let mut windows = Vec::with_capacity(views * n * WINDOW * WINDOW);
-            for &k in chunk {
-                let (image, i, j) = (k / (mh * mw), (k / mw) % mh, k % mw);
-                let origin = image * h * w + i * STRIDE * w + j * STRIDE;
-                for row in 0..WINDOW {
-                    windows.extend_from_slice(&pixels[origin + row * w..][..WINDOW]);
-                }
-            }
-            if rule.mirror {
-                // Views 0..n as cut, n..2n the same windows mirrored (each row reversed).
-                let mirrored: Vec<f32> = windows
-                    .chunks_exact(WINDOW)
-                    .flat_map(|row| row.iter().rev().copied())
-                    .collect();
-                windows.extend(mirrored);
-            }
-            let batch = TensorData::new(windows, [views * n, 1, WINDOW, WINDOW]);
-            let logits = host_values(second.infer_stage(Tensor::from_data(batch, &device))); // [views·n, 1, 1, 1]
-            for (i, &k) in chunk.iter().enumerate() {
-                let sum: f32 = (0..views).map(|v| logits[v * n + i]).sum();
-                scores[k] = sum / views as f32;
-                rescored[k] = true;
+    let Some(device) = inputs.first().map(|(x, _)| x.device()) else {
+        return Vec::new();
+    };
+    // Per input: its map's scores, dims and which cells were rescored; its pixels and width
+    // (no pixels, never read, where nothing passed: no copy off a GPU for nothing).
+    let mut maps = Vec::with_capacity(inputs.len());
+    // Every passed window: (input, index in its map, offset of its corner in the pixels).
+    let mut passed = Vec::new();
+    let mut pixels = Vec::with_capacity(inputs.len());
+    for (input, (x, first)) in inputs.into_iter().enumerate() {
+        let [_, _, h, w] = x.dims();
+        let dims @ [_, _, mh, mw] = first.dims();
+        let scores = host_values(first);
+        let before = passed.len();
+        passed.extend(
+            (0..scores.len())
+                .filter(|&k| {
+                    scores[k] >= rule.gate && (!rule.peaks_only || is_peak(&scores, mh, mw, k))
+                })
+                .map(|k| {
+                    let (image, i, j) = (k / (mh * mw), (k / mw) % mh, k % mw);
+                    (input, k, image * h * w + i * STRIDE * w + j * STRIDE)
+                }),
+        );
+        let values = if passed.len() > before {
+            host_values(x)
+        } else {
+            Vec::new()
+        };
+        pixels.push((values, w));
+        maps.push((scores, dims, vec![false; mh * mw * dims[0]]));
+    }
+    for chunk in passed.chunks(BATCH) {
+        let n = chunk.len();
+        let mut windows = Vec::with_capacity(n * WINDOW * WINDOW);
+        for &(input, _, origin) in chunk {
+            let (values, w) = &pixels[input];
+            for row in 0..WINDOW {
+                windows.extend_from_slice(&values[origin + row * w..][..WINDOW]);
             }
         }
+        let batch = TensorData::new(windows.clone(), [n, 1, WINDOW, WINDOW]);
+        let own = host_values(second.infer_stage(Tensor::from_data(batch, &device))); // [n, 1, 1, 1]
+        let mut logits = own.clone();
+        let again: Vec<usize> = (0..n)
+            .filter(|&i| rule.mirror && own[i] >= rule.gate)
+            .collect();
+        if !again.is_empty() {
+            // The windows the second stage passes too get a mirrored view; the mean is their
+            // score. The rest are rejected by it whatever their mirror image would say.
+            let mirrored = mirrored_windows(&windows, &again);
+            let batch = TensorData::new(mirrored, [again.len(), 1, WINDOW, WINDOW]);
+            let views = host_values(second.infer_stage(Tensor::from_data(batch, &device)));
+            for (&i, view) in again.iter().zip(views) {
+                logits[i] = 0.5 * (own[i] + view);
+            }
+        }
+        for (&(input, k, _), logit) in chunk.iter().zip(logits) {
+            let (scores, _, rescored) = &mut maps[input];
+            scores[k] = logit;
+            rescored[k] = true;
+        }
     }
-    for (s, _) in scores.iter_mut().zip(&rescored).filter(|(_, r)| !**r) {
-        *s -= REJECTED;
+    maps.into_iter()
+        .map(|(mut scores, dims, rescored)| {
+            for (s, _) in scores.iter_mut().zip(&rescored).filter(|(_, r)| !**r) {
+                *s -= REJECTED;
+            }
+            Tensor::from_data(TensorData::new(scores, dims), &device)
+        })
+        .collect()
+}
+
+/// Windows `which` of `windows` (30×30 each, row-major), each mirrored (its rows reversed).
+fn mirrored_windows(values: &[f32], which: &[usize]) -> Vec<f32> {
+    let mut out = Vec::with_capacity(which.len() * WINDOW * WINDOW);
+    for &i in which {
+        let window = &values[i * WINDOW * WINDOW..(i + 1) * WINDOW * WINDOW];
+        for row in window.chunks_exact(WINDOW) {
+            out.extend(row.iter().rev());
+        }
     }
-    Tensor::from_data(TensorData::new(scores, dims), &device)
+    out
 }
 
 /// Whether cell `k` of a stack of `mh × mw` maps is at least as high as its (up to 8)
@@ -425,27 +478,6 @@ pub fn is_host(device: &Device) -> bool {
         device.as_dispatch(),
         DispatchDevice::Flex(_) | DispatchDevice::NdArray(_)
     )
-}
-
-/// `relu(max_pool_2x2(x))` in one pass over the host buffer. `[N, C, H, W]` → `[N, C, H/2, W/2]`.
-fn pool_relu_on_host(x: Tensor<4>) -> Tensor<4> {
-    let [n, c, h, w] = x.dims();
-    let (h2, w2) = (h / 2, w / 2);
-    let device = x.device();
-    let values = host_values(x);
-    let mut out = Vec::with_capacity(n * c * h2 * w2);
-    for plane in values.chunks_exact(h * w) {
-        for i in 0..h2 {
-            let top = &plane[2 * i * w..][..2 * w2];
-            let bottom = &plane[(2 * i + 1) * w..][..2 * w2];
-            out.extend(
-                top.chunks_exact(2)
-                    .zip(bottom.chunks_exact(2))
-                    .map(|(a, b)| a[0].max(a[1]).max(b[0].max(b[1])).max(0.0)),
-            );
-        }
-    }
-    Tensor::from_data(TensorData::new(out, [n, c, h2, w2]), &device)
 }
 
 /// 2×2 max pooling with stride 2 (odd trailing rows and columns dropped, as a pooling layer
@@ -483,6 +515,7 @@ pub fn normalise(p: u8) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use burn::module::Param;
     use burn::tensor::Int;
 
     #[test]
@@ -568,12 +601,20 @@ mod tests {
             mirror,
             peaks_only,
         };
-        let cascade = first.with_second_stage(second, &device);
+        let mut cascade = first.with_second_stage(second, &device);
         assert!(cascade.is_cascade());
+        // Shift the (random) second stage so its own logits straddle the gate too: the mirror
+        // view is taken only where they reach it.
+        let stage2 = &mut cascade.second[0];
+        let mut own = host_values(stage2.infer(x.clone()));
+        own.sort_by(f32::total_cmp);
+        let shift = gate - own[own.len() / 2];
+        let bias = stage2.conv4.bias.take().expect("conv4 has a bias");
+        stage2.conv4.bias = Some(Param::from_tensor(bias.val() + shift));
         let combined = host_values(cascade.infer(x.clone()));
         let stage2 = &cascade.second[0];
         let (mh, mw) = (map_len(h), map_len(w));
-        let (mut rescored, mut peaks, mut views_differ) = (0, 0, false);
+        let (mut rescored, mut peaks, mut mirrored, mut views_differ) = (0, 0, 0, false);
         for i in 0..mh {
             for j in 0..mw {
                 let k = i * mw + j;
@@ -593,8 +634,9 @@ mod tests {
                         j * STRIDE..j * STRIDE + WINDOW,
                     ]);
                     let own = host_values(stage2.infer(patch.clone()))[0];
-                    if mirror {
+                    if mirror && own >= gate {
                         let flipped = host_values(stage2.infer(patch.flip([3])))[0];
+                        mirrored += 1;
                         views_differ |= (own - flipped).abs() > 1e-4;
                         (own + flipped) / 2.0
                     } else {
@@ -613,7 +655,14 @@ mod tests {
         // Both branches ran: some windows rescored, some rejected, and peaks are a subset.
         assert!(rescored > 0 && rescored < mh * mw);
         assert!(peaks > 0 && peaks < mh * mw);
-        // The mirror is another view, so averaging it in changes scores.
+        // Some windows the second stage passes, some it rejects (so both mirror branches ran),
+        // and the mirror is another view: averaging it in changes scores.
+        if mirror {
+            assert!(
+                mirrored > 0 && mirrored < rescored,
+                "{mirrored} of {rescored}"
+            );
+        }
         assert_eq!(views_differ, mirror);
         // Training a cascade trains its second stage: `forward` is the second stage's.
         let patch = x.slice([0..1, 0..1, 0..WINDOW, 0..WINDOW]);

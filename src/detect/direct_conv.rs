@@ -1,0 +1,353 @@
+//! Valid 2-D convolution, pooling and ReLU on host buffers: the CPU inference path of
+//! `FaceNet` (training keeps Burn's layers, which also give the gradients).
+//!
+//! Burn's CPU convolution lowers every layer to NHWC + im2col + GEMM. With this net's few
+//! channels (1 → 8 → 16 → 32, reduction length c_in·9 ≤ 144) the conversion and packing
+//! cost more than the multiply-adds: in a profile of a 640×480 frame at min face 40, conv2
+//! (8 → 16) alone took 20 ms of 46. Here a block of `BLOCK` output channels × `LANES`
+//! neighbouring pixels stays in registers while every input channel and tap is added in, so
+//! each input value loaded feeds `BLOCK` multiply-adds and nothing is copied first.
+//!
+//! Every output value is the same sum in the same order (input channel, then kernel row,
+//! then kernel column; bias last), whichever pixel it is and whichever path computes it (a
+//! full chunk, the overlapping last chunk of a row, or one pixel at a time on narrow maps).
+//! So a lone 30×30 patch and the same window inside a whole pyramid level still agree.
+
+/// Neighbouring output pixels computed together: one AVX register or two SSE ones.
+const LANES: usize = 8;
+/// Output channels computed together; every width the net uses (8 … 96) is a multiple.
+const BLOCK: usize = 4;
+
+use rayon::prelude::*;
+
+/// Shape of a host buffer, `[N, C, H, W]`, row-major.
+pub type Dims = [usize; 4];
+
+/// Valid convolution with a square `k`×`k` kernel and stride 1:
+/// `x` `[N, c_in, H, W]`, `weight` `[c_out, c_in, k, k]`, `bias` `[c_out]` →
+/// `[N, c_out, H−k+1, W−k+1]`. `None` for kernel sizes it has no code for (the net uses 2, 3
+/// and 4) or inputs smaller than the kernel.
+pub fn conv(
+    x: &[f32],
+    dims: Dims,
+    weight: &[f32],
+    bias: &[f32],
+    k: usize,
+) -> Option<(Vec<f32>, Dims)> {
+    match k {
+        2 => conv_k::<2>(x, dims, weight, bias),
+        3 => conv_k::<3>(x, dims, weight, bias),
+        4 => conv_k::<4>(x, dims, weight, bias),
+        _ => None,
+    }
+}
+
+/// `conv` for one kernel size. Images × blocks of output channels run as parallel tasks:
+/// a pyramid level's largest layers are big enough to split across cores.
+fn conv_k<const K: usize>(
+    x: &[f32],
+    dims: Dims,
+    weight: &[f32],
+    bias: &[f32],
+) -> Option<(Vec<f32>, Dims)> {
+    let [n, c_in, h, w] = dims;
+    let c_out = bias.len();
+    if h < K || w < K || weight.len() != c_out * c_in * K * K || x.len() != n * c_in * h * w {
+        return None;
+    }
+    let (ho, wo) = (h + 1 - K, w + 1 - K);
+    let mut out = vec![0.0f32; n * c_out * ho * wo];
+    // Whole blocks where the widths allow (every layer but the last, c_out = 1).
+    let block = if c_out.is_multiple_of(BLOCK) {
+        BLOCK
+    } else {
+        1
+    };
+    let taps = c_in * K * K;
+    out.par_chunks_mut(block * ho * wo)
+        .enumerate()
+        .for_each(|(task, out)| {
+            let (image, first) = (task * block / c_out, task * block % c_out);
+            let input = Input {
+                image: &x[image * c_in * h * w..][..c_in * h * w],
+                c_in,
+                h,
+                w,
+            };
+            let weight = &weight[first * taps..][..block * taps];
+            let bias = &bias[first..][..block];
+            if block == BLOCK {
+                channel_block::<K, BLOCK>(&input, weight, bias, out);
+            } else {
+                channel_block::<K, 1>(&input, weight, bias, out);
+            }
+        });
+    Some((out, [n, c_out, ho, wo]))
+}
+
+/// `B` output channels of one image: `weight` `[B, c_in, K, K]`, `out` `[B, ho, wo]`.
+fn channel_block<const K: usize, const B: usize>(
+    input: &Input,
+    weight: &[f32],
+    bias: &[f32],
+    out: &mut [f32],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has just been found to support AVX2, all the callee requires.
+        return unsafe { channel_block_avx2::<K, B>(input, weight, bias, out) };
+    }
+    channel_block_any_cpu::<K, B>(input, weight, bias, out)
+}
+
+/// `channel_block` compiled for AVX2: twice the lanes of the SSE2 baseline a default build
+/// targets. The same additions in the same order (no fused multiply-add), so the same bits.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn channel_block_avx2<const K: usize, const B: usize>(
+    input: &Input,
+    weight: &[f32],
+    bias: &[f32],
+    out: &mut [f32],
+) {
+    channel_block_any_cpu::<K, B>(input, weight, bias, out)
+}
+
+/// One image's input planes, `[c_in, h, w]`.
+struct Input<'a> {
+    image: &'a [f32],
+    c_in: usize,
+    h: usize,
+    w: usize,
+}
+
+/// `channel_block` in code any CPU runs; inlined into the AVX2 copy.
+#[inline(always)]
+fn channel_block_any_cpu<const K: usize, const B: usize>(
+    input: &Input,
+    weight: &[f32],
+    bias: &[f32],
+    out: &mut [f32],
+) {
+    let (ho, wo) = (input.h + 1 - K, input.w + 1 - K);
+    // Tap-major weights, `[c_in·K·K][B]`: the B weights one input value meets sit together.
+    let taps = input.c_in * K * K;
+    let mut by_tap = vec![[0.0f32; B]; taps];
+    for (q, filter) in weight.chunks_exact(taps).enumerate() {
+        for (tap, &v) in by_tap.iter_mut().zip(filter) {
+            tap[q] = v;
+        }
+    }
+    let plane = ho * wo;
+    for i in 0..ho {
+        let row = i * wo;
+        if wo >= LANES {
+            // Chunks of LANES pixels; the last one overlaps its neighbour instead of
+            // leaving a tail, and writes the same values where they overlap.
+            let mut j = 0;
+            loop {
+                let start = j.min(wo - LANES);
+                let acc = chunk::<K, B, LANES>(input, &by_tap, i, start);
+                store(out, plane, row + start, &acc, bias);
+                if start == wo - LANES {
+                    break;
+                }
+                j += LANES;
+            }
+        } else {
+            for j in 0..wo {
+                let acc = chunk::<K, B, 1>(input, &by_tap, i, j);
+                store(out, plane, row + j, &acc, bias);
+            }
+        }
+    }
+}
+
+/// Writes `acc + bias` for `B` channels × `L` pixels at offset `at` of each channel's plane
+/// (`plane` values apart) in `out`.
+#[inline(always)]
+fn store<const B: usize, const L: usize>(
+    out: &mut [f32],
+    plane: usize,
+    at: usize,
+    acc: &[[f32; L]; B],
+    bias: &[f32],
+) {
+    for ((acc, &bias), out) in acc.iter().zip(bias).zip(out.chunks_exact_mut(plane)) {
+        for (o, a) in out[at..][..L].iter_mut().zip(acc) {
+            *o = a + bias;
+        }
+    }
+}
+
+/// Sums for `B` channels × `L` pixels of output row `i` from column `j`, bias not added.
+#[inline(always)]
+fn chunk<const K: usize, const B: usize, const L: usize>(
+    input: &Input,
+    by_tap: &[[f32; B]],
+    i: usize,
+    j: usize,
+) -> [[f32; L]; B] {
+    let mut acc = [[0.0f32; L]; B];
+    let mut taps = by_tap.iter();
+    for plane in input.image.chunks_exact(input.h * input.w) {
+        for kh in 0..K {
+            let row = &plane[(i + kh) * input.w + j..][..L + K - 1];
+            for kw in 0..K {
+                let Some(weights) = taps.next() else {
+                    return acc;
+                };
+                let pixels = &row[kw..kw + L];
+                for (acc, &weight) in acc.iter_mut().zip(weights) {
+                    for (a, &p) in acc.iter_mut().zip(pixels) {
+                        *a += weight * p;
+                    }
+                }
+            }
+        }
+    }
+    acc
+}
+
+/// `relu(max_pool_2x2(x))` in one pass (max and ReLU commute); odd trailing rows and columns
+/// are dropped, as a pooling layer does. `[N, C, H, W]` → `[N, C, H/2, W/2]`.
+pub fn pool_relu(x: &[f32], [n, c, h, w]: Dims) -> (Vec<f32>, Dims) {
+    let (h2, w2) = (h / 2, w / 2);
+    let mut out = Vec::with_capacity(n * c * h2 * w2);
+    for plane in x.chunks_exact(h * w) {
+        for i in 0..h2 {
+            let top = &plane[2 * i * w..][..2 * w2];
+            let bottom = &plane[(2 * i + 1) * w..][..2 * w2];
+            out.extend(
+                top.chunks_exact(2)
+                    .zip(bottom.chunks_exact(2))
+                    .map(|(a, b)| a[0].max(a[1]).max(b[0].max(b[1])).max(0.0)),
+            );
+        }
+    }
+    (out, [n, c, h2, w2])
+}
+
+/// ReLU in place.
+pub fn relu(x: &mut [f32]) {
+    for v in x {
+        *v = v.max(0.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definition, one output at a time.
+    fn reference(
+        x: &[f32],
+        [n, c_in, h, w]: Dims,
+        weight: &[f32],
+        bias: &[f32],
+        k: usize,
+    ) -> Vec<f32> {
+        let c_out = bias.len();
+        let (ho, wo) = (h + 1 - k, w + 1 - k);
+        let mut out = Vec::new();
+        for b in 0..n {
+            for co in 0..c_out {
+                for i in 0..ho {
+                    for j in 0..wo {
+                        let mut sum = bias[co];
+                        for ci in 0..c_in {
+                            for kh in 0..k {
+                                for kw in 0..k {
+                                    let wv = weight[((co * c_in + ci) * k + kh) * k + kw];
+                                    sum += wv * x[((b * c_in + ci) * h + i + kh) * w + j + kw];
+                                }
+                            }
+                        }
+                        out.push(sum);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn values(len: usize, salt: usize) -> Vec<f32> {
+        (0..len)
+            .map(|i| ((i * 7919 + salt * 104_729) % 1000) as f32 / 500.0 - 1.0)
+            .collect()
+    }
+
+    #[test]
+    fn matches_the_definition_for_every_kernel_width_and_channel_count() {
+        // Widths below, at and above LANES, a row that is not a multiple of it, channel counts
+        // with and without a partial block, a batch of two.
+        for k in [2, 3, 4] {
+            for (c_in, c_out) in [(1, 8), (3, 5), (8, 1), (2, 12)] {
+                for (h, w) in [(k, k), (7, 9), (12, 8 + k - 1), (11, 23)] {
+                    let dims = [2, c_in, h, w];
+                    let x = values(2 * c_in * h * w, 1);
+                    let weight = values(c_out * c_in * k * k, 2);
+                    let bias = values(c_out, 3);
+                    let (got, got_dims) = conv(&x, dims, &weight, &bias, k).expect("supported");
+                    assert_eq!(got_dims, [2, c_out, h + 1 - k, w + 1 - k]);
+                    let want = reference(&x, dims, &weight, &bias, k);
+                    assert_eq!(got.len(), want.len());
+                    for (g, r) in got.iter().zip(&want) {
+                        assert!(
+                            (g - r).abs() < 1e-4,
+                            "k {k}, {c_in}→{c_out}, {h}×{w}: {g} vs {r}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_window_sums_bit_identically_wherever_its_row_puts_it() {
+        // The right-hand part of a 3×17 input read as an image of its own: its outputs fall
+        // in other lanes, other chunks, the overlapping last chunk or (narrower than LANES)
+        // the one-pixel path, and must still be bit-identical, or a patch and a score map
+        // would disagree.
+        let (c_in, c_out, k, w) = (2, 5, 3, 17);
+        let wide = values(c_in * 3 * w, 4);
+        let weight = values(c_out * c_in * k * k, 5);
+        let bias = values(c_out, 6);
+        let (a, _) = conv(&wide, [1, c_in, 3, w], &weight, &bias, k).expect("supported");
+        for from in [1, 3, 4, 9, 12] {
+            let narrow: Vec<f32> = wide
+                .chunks_exact(w)
+                .flat_map(|row| row[from..].to_vec())
+                .collect();
+            let cols = w - from - (k - 1);
+            let (b, _) =
+                conv(&narrow, [1, c_in, 3, w - from], &weight, &bias, k).expect("supported");
+            for co in 0..c_out {
+                assert_eq!(
+                    &a[co * (w - k + 1) + from..][..cols],
+                    &b[co * cols..][..cols],
+                    "from {from}, channel {co}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn kernels_it_has_no_code_for_or_inputs_too_small_are_declined() {
+        let x = values(25, 1);
+        assert!(conv(&x, [1, 1, 5, 5], &values(25, 2), &[0.0], 5).is_none());
+        assert!(conv(&x[..4], [1, 1, 2, 2], &values(9, 2), &[0.0], 3).is_none());
+    }
+
+    #[test]
+    fn pooling_takes_the_largest_of_four_and_clips_below_zero() {
+        let x = [
+            1.0, -2.0, 5.0, 0.5, -3.0, -1.0, -4.0, 2.0, 9.0, 9.0, 9.0, 9.0,
+        ];
+        let (out, dims) = pool_relu(&x, [1, 1, 3, 4]);
+        assert_eq!(dims, [1, 1, 1, 2]);
+        assert_eq!(out, vec![1.0, 5.0]);
+        let (out, _) = pool_relu(&[-1.0, -2.0, -3.0, -4.0], [1, 1, 2, 2]);
+        assert_eq!(out, vec![0.0]);
+    }
+}
