@@ -11,6 +11,11 @@ use super::pyramid::{self, LevelSpec, PyramidConfig};
 use super::scan::{self, ScoreMap};
 use crate::error::{Error, Result};
 
+/// Pyramids up to this many pixels (16 MB as f32: a 640×480 frame at min face 20, a 720p
+/// one at 40) keep every level's input for one batched rescoring; larger ones (big stills)
+/// rescore level by level, so memory stays at a few levels' worth.
+const BATCHED_PIXELS: usize = 4_000_000;
+
 /// Everything that decides which boxes come out, apart from the weights.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DetectorConfig {
@@ -116,21 +121,37 @@ impl Detector {
     ///
     /// Levels run as parallel tasks on the rayon pool, each resampled inside its task: the
     /// small levels are too small for the backend to split one convolution across cores, but
-    /// many of them can run side by side. A cascade's second stage then rescores every
-    /// level's candidates in one batch (`FaceNet::verify`).
+    /// many of them can run side by side. A cascade's second stage then rescores the candidates
+    /// of every level in one batch (faster: README, "Measured"), which holds every level's
+    /// input until then; pyramids over `BATCHED_PIXELS` rescore level by level instead.
     pub fn score_maps(&self, image: &GrayImage) -> Vec<(LevelSpec, ScoreMap)> {
         let specs = self.config.pyramid.levels(image.width(), image.height());
         let octaves = pyramid::octaves(image, &specs);
+        let prepare = |spec: &LevelSpec| {
+            let level = pyramid::level(&octaves, spec);
+            let input = scan::image_tensor(&level, &self.device); // [1, 1, h, w]
+            (level, input)
+        };
+        let pixels: usize = specs.iter().map(|s| (s.width * s.height) as usize).sum();
+        if !self.model.is_cascade() || pixels > BATCHED_PIXELS {
+            return specs
+                .into_par_iter()
+                .map(|spec| {
+                    let (level, input) = prepare(&spec);
+                    let logits = self.model.infer(input); // [1, 1, h', w']
+                    (spec, scan::score_map(host_values(logits), &level))
+                })
+                .collect();
+        }
         let (levels, inputs): (Vec<_>, Vec<_>) = specs
             .into_par_iter()
             .map(|spec| {
-                let level = pyramid::level(&octaves, &spec);
-                let input = scan::image_tensor(&level, &self.device); // [1, 1, h, w]
+                let (level, input) = prepare(&spec);
                 let first = self.model.infer_first(input.clone()); // [1, 1, h', w']
                 ((spec, level), (input, first))
             })
             .unzip();
-        let logits = self.model.verify(inputs); // one [1, 1, h', w'] per level
+        let logits = self.model.rescore(inputs); // one [1, 1, h', w'] per level
         levels
             .into_iter()
             .zip(logits)
@@ -158,4 +179,49 @@ pub fn score_windows(model: &FaceNet, windows: &[f32], device: &Device) -> Vec<f
         out.extend(host_values(model.infer(input))); // [n, 1, 1, 1]
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::{FaceNetConfig, SecondStageConfig};
+
+    #[test]
+    fn a_cascade_batched_over_levels_scores_each_level_as_alone() {
+        let device = Device::flex();
+        // Every window passes the gate, so the candidates of all levels fill more than one
+        // second-stage batch and every level holds some.
+        let second = SecondStageConfig {
+            channels: [4, 8, 8],
+            gate: -1e9,
+            mirror: true,
+            peaks_only: false,
+        };
+        let model = FaceNetConfig::new()
+            .init(&device)
+            .with_second_stage(second, &device);
+        let image = GrayImage::from_fn(160, 120, |x, y| {
+            image::Luma([((x * 7 + y * 13 + (x * y) % 17) % 256) as u8])
+        });
+        let config = DetectorConfig {
+            pyramid: PyramidConfig {
+                min_face: 20.0,
+                ..PyramidConfig::default()
+            },
+            ..DetectorConfig::default()
+        };
+        let detector = Detector::new(model.clone(), device.clone(), config).expect("valid");
+        let maps = detector.score_maps(&image);
+        assert!(maps.len() >= 5, "{} levels", maps.len());
+        let specs: Vec<LevelSpec> = maps.iter().map(|(spec, _)| *spec).collect();
+        let octaves = pyramid::octaves(&image, &specs);
+        let mut cells = 0;
+        for (spec, map) in &maps {
+            let level = pyramid::level(&octaves, spec);
+            let alone = host_values(model.infer(scan::image_tensor(&level, &device)));
+            assert_eq!(map.logits, alone, "level {}×{}", spec.width, spec.height);
+            cells += alone.len();
+        }
+        assert!(cells > 256, "only {cells} windows rescored: one batch");
+    }
 }

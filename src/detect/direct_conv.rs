@@ -15,7 +15,8 @@
 
 /// Neighbouring output pixels computed together: one AVX register or two SSE ones.
 const LANES: usize = 8;
-/// Output channels computed together; every width the net uses (8 … 96) is a multiple.
+/// Output channels computed together; every width the net uses (8 … 96) is a multiple, and a
+/// layer whose width is not (conv4, one channel) runs one channel at a time.
 const BLOCK: usize = 4;
 
 use rayon::prelude::*;
@@ -26,7 +27,8 @@ pub type Dims = [usize; 4];
 /// Valid convolution with a square `k`×`k` kernel and stride 1:
 /// `x` `[N, c_in, H, W]`, `weight` `[c_out, c_in, k, k]`, `bias` `[c_out]` →
 /// `[N, c_out, H−k+1, W−k+1]`. `None` for kernel sizes it has no code for (the net uses 2, 3
-/// and 4) or inputs smaller than the kernel.
+/// and 4) or inputs smaller than the kernel. Panics if a buffer's length does not match its
+/// shape (a caller's bug).
 pub fn conv(
     x: &[f32],
     dims: Dims,
@@ -42,8 +44,8 @@ pub fn conv(
     }
 }
 
-/// `conv` for one kernel size. Images × blocks of output channels run as parallel tasks:
-/// a pyramid level's largest layers are big enough to split across cores.
+/// `conv` for one kernel size. Images × blocks of output channels run as parallel tasks, so
+/// a large level's wider layers (4–8 blocks) and a batch of windows spread across cores.
 fn conv_k<const K: usize>(
     x: &[f32],
     dims: Dims,
@@ -52,7 +54,13 @@ fn conv_k<const K: usize>(
 ) -> Option<(Vec<f32>, Dims)> {
     let [n, c_in, h, w] = dims;
     let c_out = bias.len();
-    if h < K || w < K || weight.len() != c_out * c_in * K * K || x.len() != n * c_in * h * w {
+    assert_eq!(x.len(), n * c_in * h * w, "input length against its shape");
+    assert_eq!(
+        weight.len(),
+        c_out * c_in * K * K,
+        "weight length against the bias"
+    );
+    if h < K || w < K {
         return None;
     }
     let (ho, wo) = (h + 1 - K, w + 1 - K);
@@ -189,14 +197,11 @@ fn chunk<const K: usize, const B: usize, const L: usize>(
     j: usize,
 ) -> [[f32; L]; B] {
     let mut acc = [[0.0f32; L]; B];
-    let mut taps = by_tap.iter();
-    for plane in input.image.chunks_exact(input.h * input.w) {
-        for kh in 0..K {
+    let planes = input.image.chunks_exact(input.h * input.w);
+    for (plane, by_tap) in planes.zip(by_tap.chunks_exact(K * K)) {
+        for (kh, by_tap) in by_tap.chunks_exact(K).enumerate() {
             let row = &plane[(i + kh) * input.w + j..][..L + K - 1];
-            for kw in 0..K {
-                let Some(weights) = taps.next() else {
-                    return acc;
-                };
+            for (kw, weights) in by_tap.iter().enumerate() {
                 let pixels = &row[kw..kw + L];
                 for (acc, &weight) in acc.iter_mut().zip(weights) {
                     for (a, &p) in acc.iter_mut().zip(pixels) {
@@ -239,7 +244,8 @@ pub fn relu(x: &mut [f32]) {
 mod tests {
     use super::*;
 
-    /// The definition, one output at a time.
+    /// The definition, one output at a time, summed in the documented order (input channel,
+    /// kernel row, kernel column; bias last), so the fast paths must match it bit for bit.
     fn reference(
         x: &[f32],
         [n, c_in, h, w]: Dims,
@@ -254,7 +260,7 @@ mod tests {
             for co in 0..c_out {
                 for i in 0..ho {
                     for j in 0..wo {
-                        let mut sum = bias[co];
+                        let mut sum = 0.0;
                         for ci in 0..c_in {
                             for kh in 0..k {
                                 for kw in 0..k {
@@ -263,7 +269,7 @@ mod tests {
                                 }
                             }
                         }
-                        out.push(sum);
+                        out.push(sum + bias[co]);
                     }
                 }
             }
@@ -291,11 +297,39 @@ mod tests {
                     let (got, got_dims) = conv(&x, dims, &weight, &bias, k).expect("supported");
                     assert_eq!(got_dims, [2, c_out, h + 1 - k, w + 1 - k]);
                     let want = reference(&x, dims, &weight, &bias, k);
-                    assert_eq!(got.len(), want.len());
-                    for (g, r) in got.iter().zip(&want) {
-                        assert!(
-                            (g - r).abs() < 1e-4,
-                            "k {k}, {c_in}→{c_out}, {h}×{w}: {g} vs {r}"
+                    assert_eq!(got, want, "k {k}, {c_in}→{c_out}, {h}×{w}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_window_sums_bit_identically_wherever_its_row_puts_it() {
+        // The right-hand part of a 5×17 input read as an image of its own: its outputs fall
+        // in other lanes, other chunks, the overlapping last chunk or (narrower than LANES)
+        // the one-pixel path, and must still be bit-identical, or a patch and a score map
+        // would disagree. Eight channels run in blocks of four, five one at a time.
+        let (c_in, k, h, w) = (2, 3, 5, 17);
+        let (ho, wo) = (h + 1 - k, w + 1 - k);
+        let wide = values(c_in * h * w, 4);
+        for c_out in [8, 5] {
+            let weight = values(c_out * c_in * k * k, 5);
+            let bias = values(c_out, 6);
+            let (a, _) = conv(&wide, [1, c_in, h, w], &weight, &bias, k).expect("supported");
+            for from in [1, 3, 4, 9, 12] {
+                let narrow: Vec<f32> = wide
+                    .chunks_exact(w)
+                    .flat_map(|row| row[from..].to_vec())
+                    .collect();
+                let cols = wo - from;
+                let (b, _) =
+                    conv(&narrow, [1, c_in, h, w - from], &weight, &bias, k).expect("supported");
+                for co in 0..c_out {
+                    for i in 0..ho {
+                        assert_eq!(
+                            &a[(co * ho + i) * wo + from..][..cols],
+                            &b[(co * ho + i) * cols..][..cols],
+                            "{c_out} channels, from {from}, channel {co}, row {i}"
                         );
                     }
                 }
@@ -304,32 +338,25 @@ mod tests {
     }
 
     #[test]
-    fn a_window_sums_bit_identically_wherever_its_row_puts_it() {
-        // The right-hand part of a 3×17 input read as an image of its own: its outputs fall
-        // in other lanes, other chunks, the overlapping last chunk or (narrower than LANES)
-        // the one-pixel path, and must still be bit-identical, or a patch and a score map
-        // would disagree.
-        let (c_in, c_out, k, w) = (2, 5, 3, 17);
-        let wide = values(c_in * 3 * w, 4);
-        let weight = values(c_out * c_in * k * k, 5);
-        let bias = values(c_out, 6);
-        let (a, _) = conv(&wide, [1, c_in, 3, w], &weight, &bias, k).expect("supported");
-        for from in [1, 3, 4, 9, 12] {
-            let narrow: Vec<f32> = wide
-                .chunks_exact(w)
-                .flat_map(|row| row[from..].to_vec())
-                .collect();
-            let cols = w - from - (k - 1);
-            let (b, _) =
-                conv(&narrow, [1, c_in, 3, w - from], &weight, &bias, k).expect("supported");
-            for co in 0..c_out {
-                assert_eq!(
-                    &a[co * (w - k + 1) + from..][..cols],
-                    &b[co * cols..][..cols],
-                    "from {from}, channel {co}"
-                );
-            }
-        }
+    fn the_portable_code_gives_the_bits_the_dispatched_code_gives() {
+        // On a machine with AVX2 `channel_block` runs the AVX2 copy; the portable one must
+        // agree with it exactly, or a model would score differently on older CPUs.
+        let (c_in, h, w) = (3, 9, 21);
+        let image = values(c_in * h * w, 7);
+        let input = Input {
+            image: &image,
+            c_in,
+            h,
+            w,
+        };
+        let weight = values(BLOCK * c_in * 9, 8);
+        let bias = values(BLOCK, 9);
+        let plane = (h - 2) * (w - 2);
+        let (mut fast, mut portable) = (vec![0.0; BLOCK * plane], vec![0.0; BLOCK * plane]);
+        channel_block::<3, BLOCK>(&input, &weight, &bias, &mut fast);
+        channel_block_any_cpu::<3, BLOCK>(&input, &weight, &bias, &mut portable);
+        assert_eq!(fast, portable);
+        assert!(fast.iter().any(|&v| v != 0.0));
     }
 
     #[test]

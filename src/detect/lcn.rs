@@ -16,7 +16,7 @@
 
 use burn::tensor::module::conv2d;
 use burn::tensor::ops::ConvOptions;
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Tensor, TensorData};
 
 /// Side of the neighbourhood; the map shrinks by `KERNEL − 1`.
 pub const KERNEL: usize = 9;
@@ -121,22 +121,10 @@ pub fn lcn_host(values: &[f32], n: usize, h: usize, w: usize) -> Vec<f32> {
     out
 }
 
-/// `lcn_host` on a host tensor: `[N, 1, H, W]` → `[N, 1, H−8, W−8]`.
-pub fn lcn_on_host(x: Tensor<4>) -> Tensor<4> {
-    let [n, c, h, w] = x.dims();
-    debug_assert_eq!(c, 1);
-    let device: Device = x.device();
-    let values = super::model::host_values(x);
-    let out = lcn_host(&values, n * c, h, w);
-    Tensor::from_data(
-        TensorData::new(out, [n, c, h - (KERNEL - 1), w - (KERNEL - 1)]),
-        &device,
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use burn::tensor::Device;
 
     fn ramp_face(h: usize, w: usize) -> Vec<f32> {
         // A textured pattern with structure at several scales.

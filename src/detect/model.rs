@@ -258,12 +258,12 @@ impl FaceNet {
     /// A cascade's second stage rescores the windows the first passes (module docs).
     pub fn infer(&self, x: Tensor<4>) -> Tensor<4> {
         let first = self.infer_first(x.clone());
-        let mut maps = self.verify(vec![(x, first)]);
+        let mut maps = self.rescore(vec![(x, first)]);
         maps.pop().expect("one map per input")
     }
 
     /// The first stage's logits (a single net's are final): `[N, 1, H, W]` →
-    /// `[N, 1, map_len(H), map_len(W)]`. With `verify`, the two halves of `infer`, split so a
+    /// `[N, 1, map_len(H), map_len(W)]`. With `rescore`, the two halves of `infer`, split so a
     /// detector can run the first stage level by level in parallel and then rescore every
     /// level's candidates in one batch.
     pub fn infer_first(&self, x: Tensor<4>) -> Tensor<4> {
@@ -273,16 +273,16 @@ impl FaceNet {
     /// A cascade's second step over several inputs at once: each `(x, first)` pair is an
     /// input and its `infer_first` map; returns the final maps in the same order. A single
     /// net returns the first-stage maps as they are.
-    pub fn verify(&self, inputs: Vec<(Tensor<4>, Tensor<4>)>) -> Vec<Tensor<4>> {
+    pub fn rescore(&self, inputs: Vec<(Tensor<4>, Tensor<4>)>) -> Vec<Tensor<4>> {
         match self.second.first() {
-            Some(second) => verify(second, self.verify_rule(), inputs),
+            Some(second) => rescore_all(second, self.rescore_rule(), inputs),
             None => inputs.into_iter().map(|(_, first)| first).collect(),
         }
     }
 
     /// How this cascade picks and scores the windows its second stage sees.
-    fn verify_rule(&self) -> VerifyRule {
-        VerifyRule {
+    fn rescore_rule(&self) -> RescoreRule {
+        RescoreRule {
             gate: self.gate,
             mirror: self.mirror,
             peaks_only: self.peaks_only,
@@ -294,10 +294,7 @@ impl FaceNet {
         let device = x.device();
         if !is_host(&device) {
             // A GPU runs Burn's layers well as they are (measured on an H200).
-            let x = if self.lcn { lcn::lcn(x) } else { x };
-            let x = relu(max_pool_2x2(self.conv1.forward(x)));
-            let x = relu(max_pool_2x2(self.conv2.forward(x)));
-            return self.conv4.forward(relu(self.conv3.forward(x)));
+            return self.forward_stage(x);
         }
         let dims = x.dims();
         let (values, dims) = self.infer_stage_on_host(host_values(x), dims);
@@ -324,8 +321,9 @@ impl FaceNet {
     }
 }
 
-/// A stride-1 valid `layer` over a host buffer (`direct_conv`); Burn's layer where that has no
-/// code for the shape (none the net builds).
+/// A `layer` (stride 1, no padding, as `FaceNetConfig::init` builds every one) over a host
+/// buffer with `direct_conv`; through Burn's layer where that declines (an input smaller
+/// than the kernel).
 fn conv_on_host(layer: &Conv2d, x: Vec<f32>, dims: Dims) -> (Vec<f32>, Dims) {
     let weight = layer.weight.val(); // [c_out, c_in, k, k]
     let [c_out, _, k, _] = weight.dims();
@@ -345,23 +343,22 @@ fn conv_on_host(layer: &Conv2d, x: Vec<f32>, dims: Dims) -> (Vec<f32>, Dims) {
 
 /// Which windows a cascade's second stage rescores, and how (`SecondStageConfig`).
 #[derive(Clone, Copy, Debug)]
-struct VerifyRule {
+struct RescoreRule {
     gate: f32,
     mirror: bool,
     peaks_only: bool,
 }
 
-/// The cascade's second step. For each input `x` (`[N, 1, H, W]`) and its first-stage map
-/// `first` (`[N, 1, h', w']`), the windows whose first-stage logit reaches the gate (and, with
-/// `peaks_only`, tops its 3×3 neighbours) are cut out, 30×30 at (4j, 4i), and scored by
-/// `second` (averaged with their mirror image with `mirror`, where the second stage's own
-/// logit reaches the gate too); the rest drop by `REJECTED`.
-/// The windows of all inputs go through `second` together, in batches: a pyramid's levels
-/// hold a few candidates each, and one call per level cost more than the arithmetic.
-/// Returns the combined maps, one per input.
-fn verify(
+/// The cascade's second step over several inputs at once. For each input `x`
+/// (`[N, 1, H, W]`) and its first-stage map `first` (`[N, 1, h', w']`), the windows whose
+/// first-stage logit reaches the gate (and, with `peaks_only`, tops its 3×3 neighbours) are
+/// cut out, 30×30 at (4j, 4i), and scored by `second` (`score_windows`); the rest drop by
+/// `REJECTED`. The windows of all inputs go through `second` together, in batches: a
+/// pyramid's levels hold a few candidates each, and one call per level cost more than the
+/// arithmetic (README, "Measured"). Returns the combined maps, one per input.
+fn rescore_all(
     second: &FaceNet,
-    rule: VerifyRule,
+    rule: RescoreRule,
     inputs: Vec<(Tensor<4>, Tensor<4>)>,
 ) -> Vec<Tensor<4>> {
     /// Windows per second-stage batch: bounds the memory a busy frame can take.
@@ -399,30 +396,14 @@ fn verify(
         maps.push((scores, dims, vec![false; mh * mw * dims[0]]));
     }
     for chunk in passed.chunks(BATCH) {
-        let n = chunk.len();
-        let mut windows = Vec::with_capacity(n * WINDOW * WINDOW);
+        let mut windows = Vec::with_capacity(chunk.len() * WINDOW * WINDOW);
         for &(input, _, origin) in chunk {
             let (values, w) = &pixels[input];
             for row in 0..WINDOW {
                 windows.extend_from_slice(&values[origin + row * w..][..WINDOW]);
             }
         }
-        let batch = TensorData::new(windows.clone(), [n, 1, WINDOW, WINDOW]);
-        let own = host_values(second.infer_stage(Tensor::from_data(batch, &device))); // [n, 1, 1, 1]
-        let mut logits = own.clone();
-        let again: Vec<usize> = (0..n)
-            .filter(|&i| rule.mirror && own[i] >= rule.gate)
-            .collect();
-        if !again.is_empty() {
-            // The windows the second stage passes too get a mirrored view; the mean is their
-            // score. The rest are rejected by it whatever their mirror image would say.
-            let mirrored = mirrored_windows(&windows, &again);
-            let batch = TensorData::new(mirrored, [again.len(), 1, WINDOW, WINDOW]);
-            let views = host_values(second.infer_stage(Tensor::from_data(batch, &device)));
-            for (&i, view) in again.iter().zip(views) {
-                logits[i] = 0.5 * (own[i] + view);
-            }
-        }
+        let logits = score_windows(second, rule, windows, &device);
         for (&(input, k, _), logit) in chunk.iter().zip(logits) {
             let (scores, _, rescored) = &mut maps[input];
             scores[k] = logit;
@@ -437,6 +418,35 @@ fn verify(
             Tensor::from_data(TensorData::new(scores, dims), &device)
         })
         .collect()
+}
+
+/// The second stage's logit for each 30×30 window in `windows` (row-major, one after
+/// another); with `mirror`, the windows whose logit reaches the gate get the mean of it and
+/// their mirror image's, the others keep their own: the second view costs only where it can
+/// change a verdict.
+fn score_windows(
+    second: &FaceNet,
+    rule: RescoreRule,
+    windows: Vec<f32>,
+    device: &Device,
+) -> Vec<f32> {
+    let n = windows.len() / (WINDOW * WINDOW);
+    let infer = |values: Vec<f32>, n: usize| {
+        let batch = TensorData::new(values, [n, 1, WINDOW, WINDOW]);
+        host_values(second.infer_stage(Tensor::from_data(batch, device))) // [n, 1, 1, 1]
+    };
+    if !rule.mirror {
+        return infer(windows, n);
+    }
+    let mut logits = infer(windows.clone(), n);
+    let again: Vec<usize> = (0..n).filter(|&i| logits[i] >= rule.gate).collect();
+    if !again.is_empty() {
+        let views = infer(mirrored_windows(&windows, &again), again.len());
+        for (&i, view) in again.iter().zip(views) {
+            logits[i] = 0.5 * (logits[i] + view);
+        }
+    }
+    logits
 }
 
 /// Windows `which` of `windows` (30×30 each, row-major), each mirrored (its rows reversed).
@@ -603,29 +613,39 @@ mod tests {
         };
         let mut cascade = first.with_second_stage(second, &device);
         assert!(cascade.is_cascade());
-        // Shift the (random) second stage so its own logits straddle the gate too: the mirror
-        // view is taken only where they reach it.
+        let (mh, mw) = (map_len(h), map_len(w));
+        // A peak by brute force: no neighbour within one cell is higher.
+        let peak_at = |i: usize, j: usize| {
+            (0..mh).all(|a| {
+                (0..mw).all(|b| {
+                    a.abs_diff(i) > 1 || b.abs_diff(j) > 1 || plain[a * mw + b] <= plain[i * mw + j]
+                })
+            })
+        };
+        let passes =
+            |i: usize, j: usize| plain[i * mw + j] >= gate && (!peaks_only || peak_at(i, j));
+        // Shift the (random) second stage so the gate falls midway between its own logits on
+        // the windows it will rescore: half are mirrored, half not.
         let stage2 = &mut cascade.second[0];
-        let mut own = host_values(stage2.infer(x.clone()));
+        let own_map = host_values(stage2.infer(x.clone()));
+        let mut own: Vec<f32> = (0..mh * mw)
+            .filter(|&k| passes(k / mw, k % mw))
+            .map(|k| own_map[k])
+            .collect();
         own.sort_by(f32::total_cmp);
-        let shift = gate - own[own.len() / 2];
+        let half = own.len() / 2;
+        assert!(half >= 1, "{} windows to rescore", own.len());
+        let shift = gate - 0.5 * (own[half - 1] + own[half]);
         let bias = stage2.conv4.bias.take().expect("conv4 has a bias");
         stage2.conv4.bias = Some(Param::from_tensor(bias.val() + shift));
         let combined = host_values(cascade.infer(x.clone()));
         let stage2 = &cascade.second[0];
-        let (mh, mw) = (map_len(h), map_len(w));
         let (mut rescored, mut peaks, mut mirrored, mut views_differ) = (0, 0, 0, false);
         for i in 0..mh {
             for j in 0..mw {
                 let k = i * mw + j;
-                // A peak by brute force: no neighbour within one cell is higher.
-                let peak = (0..mh).all(|a| {
-                    (0..mw).all(|b| {
-                        a.abs_diff(i) > 1 || b.abs_diff(j) > 1 || plain[a * mw + b] <= plain[k]
-                    })
-                });
-                peaks += peak as usize;
-                let want = if plain[k] >= gate && (peak || !peaks_only) {
+                peaks += peak_at(i, j) as usize;
+                let want = if passes(i, j) {
                     rescored += 1;
                     let patch = x.clone().slice([
                         0..1,
