@@ -63,49 +63,64 @@ fn conv_k<const K: usize>(
     if h < K || w < K {
         return None;
     }
-    let (ho, wo) = (h + 1 - K, w + 1 - K);
-    let mut out = vec![0.0f32; n * c_out * ho * wo];
     // Whole blocks where the widths allow (every layer but the last, c_out = 1).
-    let block = if c_out.is_multiple_of(BLOCK) {
-        BLOCK
+    let out = if c_out.is_multiple_of(BLOCK) {
+        conv_in_blocks::<K, BLOCK>(x, dims, weight, bias)
     } else {
-        1
+        conv_in_blocks::<K, 1>(x, dims, weight, bias)
     };
+    Some((out, [n, c_out, h + 1 - K, w + 1 - K]))
+}
+
+/// `conv_k` with the output channels in blocks of `B` (`c_out` a multiple of it).
+fn conv_in_blocks<const K: usize, const B: usize>(
+    x: &[f32],
+    [n, c_in, h, w]: Dims,
+    weight: &[f32],
+    bias: &[f32],
+) -> Vec<f32> {
+    let c_out = bias.len();
+    let (ho, wo) = (h + 1 - K, w + 1 - K);
     let taps = c_in * K * K;
-    out.par_chunks_mut(block * ho * wo)
+    // Tap-major weights, `[c_out / B][c_in·K·K][B]`: the B weights one input value meets sit
+    // together. Built once here, shared by every image's tasks.
+    let mut by_tap = vec![[0.0f32; B]; c_out / B * taps];
+    for (co, filter) in weight.chunks_exact(taps).enumerate() {
+        let block = &mut by_tap[co / B * taps..][..taps];
+        for (tap, &v) in block.iter_mut().zip(filter) {
+            tap[co % B] = v;
+        }
+    }
+    let mut out = vec![0.0f32; n * c_out * ho * wo];
+    out.par_chunks_mut(B * ho * wo)
         .enumerate()
         .for_each(|(task, out)| {
-            let (image, first) = (task * block / c_out, task * block % c_out);
+            let (image, first) = (task * B / c_out, task * B % c_out);
             let input = Input {
                 image: &x[image * c_in * h * w..][..c_in * h * w],
-                c_in,
                 h,
                 w,
             };
-            let weight = &weight[first * taps..][..block * taps];
-            let bias = &bias[first..][..block];
-            if block == BLOCK {
-                channel_block::<K, BLOCK>(&input, weight, bias, out);
-            } else {
-                channel_block::<K, 1>(&input, weight, bias, out);
-            }
+            let by_tap = &by_tap[first / B * taps..][..taps];
+            channel_block::<K, B>(&input, by_tap, &bias[first..][..B], out);
         });
-    Some((out, [n, c_out, ho, wo]))
+    out
 }
 
-/// `B` output channels of one image: `weight` `[B, c_in, K, K]`, `out` `[B, ho, wo]`.
+/// `B` output channels of one image: `by_tap` their tap-major weights `[c_in·K·K][B]`, `out`
+/// `[B, ho, wo]`.
 fn channel_block<const K: usize, const B: usize>(
     input: &Input,
-    weight: &[f32],
+    by_tap: &[[f32; B]],
     bias: &[f32],
     out: &mut [f32],
 ) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has just been found to support AVX2, all the callee requires.
-        return unsafe { channel_block_avx2::<K, B>(input, weight, bias, out) };
+        return unsafe { channel_block_avx2::<K, B>(input, by_tap, bias, out) };
     }
-    channel_block_any_cpu::<K, B>(input, weight, bias, out)
+    channel_block_any_cpu::<K, B>(input, by_tap, bias, out)
 }
 
 /// `channel_block` compiled for AVX2: twice the lanes of the SSE2 baseline a default build
@@ -114,17 +129,16 @@ fn channel_block<const K: usize, const B: usize>(
 #[target_feature(enable = "avx2")]
 fn channel_block_avx2<const K: usize, const B: usize>(
     input: &Input,
-    weight: &[f32],
+    by_tap: &[[f32; B]],
     bias: &[f32],
     out: &mut [f32],
 ) {
-    channel_block_any_cpu::<K, B>(input, weight, bias, out)
+    channel_block_any_cpu::<K, B>(input, by_tap, bias, out)
 }
 
 /// One image's input planes, `[c_in, h, w]`.
 struct Input<'a> {
     image: &'a [f32],
-    c_in: usize,
     h: usize,
     w: usize,
 }
@@ -133,19 +147,11 @@ struct Input<'a> {
 #[inline(always)]
 fn channel_block_any_cpu<const K: usize, const B: usize>(
     input: &Input,
-    weight: &[f32],
+    by_tap: &[[f32; B]],
     bias: &[f32],
     out: &mut [f32],
 ) {
     let (ho, wo) = (input.h + 1 - K, input.w + 1 - K);
-    // Tap-major weights, `[c_in·K·K][B]`: the B weights one input value meets sit together.
-    let taps = input.c_in * K * K;
-    let mut by_tap = vec![[0.0f32; B]; taps];
-    for (q, filter) in weight.chunks_exact(taps).enumerate() {
-        for (tap, &v) in by_tap.iter_mut().zip(filter) {
-            tap[q] = v;
-        }
-    }
     let plane = ho * wo;
     for i in 0..ho {
         let row = i * wo;
@@ -155,7 +161,7 @@ fn channel_block_any_cpu<const K: usize, const B: usize>(
             let mut j = 0;
             loop {
                 let start = j.min(wo - LANES);
-                let acc = chunk::<K, B, LANES>(input, &by_tap, i, start);
+                let acc = chunk::<K, B, LANES>(input, by_tap, i, start);
                 store(out, plane, row + start, &acc, bias);
                 if start == wo - LANES {
                     break;
@@ -164,7 +170,7 @@ fn channel_block_any_cpu<const K: usize, const B: usize>(
             }
         } else {
             for j in 0..wo {
-                let acc = chunk::<K, B, 1>(input, &by_tap, i, j);
+                let acc = chunk::<K, B, 1>(input, by_tap, i, j);
                 store(out, plane, row + j, &acc, bias);
             }
         }
@@ -345,16 +351,19 @@ mod tests {
         let image = values(c_in * h * w, 7);
         let input = Input {
             image: &image,
-            c_in,
             h,
             w,
         };
-        let weight = values(BLOCK * c_in * 9, 8);
+        // Tap-major weights, `[c_in·9][BLOCK]`.
+        let by_tap: Vec<[f32; BLOCK]> = values(BLOCK * c_in * 9, 8)
+            .chunks_exact(BLOCK)
+            .map(|tap| tap.try_into().expect("BLOCK weights a tap"))
+            .collect();
         let bias = values(BLOCK, 9);
         let plane = (h - 2) * (w - 2);
         let (mut fast, mut portable) = (vec![0.0; BLOCK * plane], vec![0.0; BLOCK * plane]);
-        channel_block::<3, BLOCK>(&input, &weight, &bias, &mut fast);
-        channel_block_any_cpu::<3, BLOCK>(&input, &weight, &bias, &mut portable);
+        channel_block::<3, BLOCK>(&input, &by_tap, &bias, &mut fast);
+        channel_block_any_cpu::<3, BLOCK>(&input, &by_tap, &bias, &mut portable);
         assert_eq!(fast, portable);
         assert!(fast.iter().any(|&v| v != 0.0));
     }

@@ -352,7 +352,7 @@ struct RescoreRule {
 /// The cascade's second step over several inputs at once. For each input `x`
 /// (`[N, 1, H, W]`) and its first-stage map `first` (`[N, 1, h', w']`), the windows whose
 /// first-stage logit reaches the gate (and, with `peaks_only`, tops its 3×3 neighbours) are
-/// cut out, 30×30 at (4j, 4i), and scored by `second` (`score_windows`); the rest drop by
+/// cut out, 30×30 at (4j, 4i), and scored by `second` (`second_stage_logits`); the rest drop by
 /// `REJECTED`. The windows of all inputs go through `second` together, in batches: a
 /// pyramid's levels hold a few candidates each, and one call per level cost more than the
 /// arithmetic (README, "Measured"). Returns the combined maps, one per input.
@@ -403,7 +403,7 @@ fn rescore_all(
                 windows.extend_from_slice(&values[origin + row * w..][..WINDOW]);
             }
         }
-        let logits = score_windows(second, rule, windows, &device);
+        let logits = second_stage_logits(second, rule, windows, &device);
         for (&(input, k, _), logit) in chunk.iter().zip(logits) {
             let (scores, _, rescored) = &mut maps[input];
             scores[k] = logit;
@@ -424,7 +424,7 @@ fn rescore_all(
 /// another); with `mirror`, the windows whose logit reaches the gate get the mean of it and
 /// their mirror image's, the others keep their own: the second view costs only where it can
 /// change a verdict.
-fn score_windows(
+fn second_stage_logits(
     second: &FaceNet,
     rule: RescoreRule,
     windows: Vec<f32>,
