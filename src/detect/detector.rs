@@ -147,7 +147,11 @@ impl Detector {
             .into_par_iter()
             .map(|spec| {
                 let (level, input) = prepare(&spec);
-                let first = self.model.infer_first(input.clone()); // [1, 1, h', w']
+                // Each stage gets a tensor of its own: `input.clone()` would share a buffer,
+                // which reads back slowly (`model::unshared_pair`).
+                let first = self
+                    .model
+                    .infer_first(scan::image_tensor(&level, &self.device)); // [1, 1, h', w']
                 ((spec, level), (input, first))
             })
             .unzip();
