@@ -127,17 +127,13 @@ impl Detector {
     pub fn score_maps(&self, image: &GrayImage) -> Vec<(LevelSpec, ScoreMap)> {
         let specs = self.config.pyramid.levels(image.width(), image.height());
         let octaves = pyramid::octaves(image, &specs);
-        let prepare = |spec: &LevelSpec| {
-            let level = pyramid::level(&octaves, spec);
-            let input = scan::image_tensor(&level, &self.device); // [1, 1, h, w]
-            (level, input)
-        };
         let pixels: usize = specs.iter().map(|s| (s.width * s.height) as usize).sum();
         if !self.model.is_cascade() || pixels > BATCHED_PIXELS {
             return specs
                 .into_par_iter()
                 .map(|spec| {
-                    let (level, input) = prepare(&spec);
+                    let level = pyramid::level(&octaves, &spec);
+                    let input = scan::image_tensor(&level, &self.device); // [1, 1, h, w]
                     let logits = self.model.infer(input); // [1, 1, h', w']
                     (spec, scan::score_map(host_values(logits), &level))
                 })
@@ -146,13 +142,10 @@ impl Detector {
         let (levels, inputs): (Vec<_>, Vec<_>) = specs
             .into_par_iter()
             .map(|spec| {
-                let (level, input) = prepare(&spec);
-                // Each stage gets a tensor of its own: `input.clone()` would share a buffer,
-                // which reads back slowly (`model::unshared_pair`).
-                let first = self
-                    .model
-                    .infer_first(scan::image_tensor(&level, &self.device)); // [1, 1, h', w']
-                ((spec, level), (input, first))
+                let level = pyramid::level(&octaves, &spec);
+                let pixels = scan::image_pixels(&level); // [1, 1, h, w]
+                let first = self.model.infer_first(pixels.to_tensor(&self.device)); // [1, 1, h', w']
+                ((spec, level), (pixels, first))
             })
             .unzip();
         let logits = self.model.rescore(inputs); // one [1, 1, h', w'] per level

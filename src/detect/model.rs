@@ -257,9 +257,16 @@ impl FaceNet {
     ///
     /// A cascade's second stage rescores the windows the first passes (module docs).
     pub fn infer(&self, x: Tensor<4>) -> Tensor<4> {
-        let (x, for_first) = unshared_pair(x);
-        let first = self.infer_first(for_first);
-        let mut maps = self.rescore(vec![(x, first)]);
+        if !self.is_cascade() {
+            return self.infer_first(x);
+        }
+        let (dims, device) = (x.dims(), x.device());
+        let pixels = HostPixels {
+            values: host_values(x),
+            dims,
+        };
+        let first = self.infer_first(pixels.to_tensor(&device));
+        let mut maps = self.rescore(vec![(pixels, first)]);
         maps.pop().expect("one map per input")
     }
 
@@ -271,10 +278,12 @@ impl FaceNet {
         self.infer_stage(x)
     }
 
-    /// A cascade's second step over several inputs at once: each `(x, first)` pair is an
-    /// input and its `infer_first` map; returns the final maps in the same order. A single
-    /// net returns the first-stage maps as they are.
-    pub fn rescore(&self, inputs: Vec<(Tensor<4>, Tensor<4>)>) -> Vec<Tensor<4>> {
+    /// A cascade's second step over several inputs at once: each `(pixels, first)` pair is
+    /// an input's pixels and its `infer_first` map; returns the final maps in the same order.
+    /// A single net returns the first-stage maps as they are. The pixels come as host memory,
+    /// which the windows are cut from: callers have them already, and reading a tensor back
+    /// is slow where its buffer is shared (ndarray copies it element by element).
+    pub fn rescore(&self, inputs: Vec<(HostPixels, Tensor<4>)>) -> Vec<Tensor<4>> {
         match self.second.first() {
             Some(second) => rescore_all(second, self.rescore_rule(), inputs),
             None => inputs.into_iter().map(|(_, first)| first).collect(),
@@ -360,24 +369,22 @@ struct RescoreRule {
 fn rescore_all(
     second: &FaceNet,
     rule: RescoreRule,
-    inputs: Vec<(Tensor<4>, Tensor<4>)>,
+    inputs: Vec<(HostPixels, Tensor<4>)>,
 ) -> Vec<Tensor<4>> {
     /// Windows per second-stage batch: bounds the memory a busy frame can take.
     const BATCH: usize = 256;
-    let Some(device) = inputs.first().map(|(x, _)| x.device()) else {
+    let Some(device) = inputs.first().map(|(_, first)| first.device()) else {
         return Vec::new();
     };
-    // Per input: its map's scores, dims and which cells were rescored; its pixels and width
-    // (no pixels, never read, where nothing passed: no copy off a GPU for nothing).
+    // Per input: its map's scores, dims and which cells were rescored.
     let mut maps = Vec::with_capacity(inputs.len());
     // Every passed window: (input, index in its map, offset of its corner in the pixels).
     let mut passed = Vec::new();
     let mut pixels = Vec::with_capacity(inputs.len());
     for (input, (x, first)) in inputs.into_iter().enumerate() {
-        let [_, _, h, w] = x.dims();
+        let [_, _, h, w] = x.dims;
         let dims @ [_, _, mh, mw] = first.dims();
         let scores = host_values(first);
-        let before = passed.len();
         passed.extend(
             (0..scores.len())
                 .filter(|&k| {
@@ -388,12 +395,7 @@ fn rescore_all(
                     (input, k, image * h * w + i * STRIDE * w + j * STRIDE)
                 }),
         );
-        let values = if passed.len() > before {
-            host_values(x)
-        } else {
-            Vec::new()
-        };
-        pixels.push((values, w));
+        pixels.push((x.values, w));
         maps.push((scores, dims, vec![false; mh * mw * dims[0]]));
     }
     for chunk in passed.chunks(BATCH) {
@@ -475,22 +477,18 @@ fn is_peak(scores: &[f32], mh: usize, mw: usize, k: usize) -> bool {
 }
 
 /// A tensor's values in host memory (a transfer on a GPU backend).
-/// Two tensors holding `x`'s values, for the two stages of a cascade, that share no buffer
-/// on a host device: reading a tensor whose buffer is shared (`x.clone()`) back to host
-/// memory copies it element by element on ndarray, which took 38 % of a frame there; one
-/// `memcpy` here instead. `[N, C, H, W]` → twice the same.
-pub(crate) fn unshared_pair(x: Tensor<4>) -> (Tensor<4>, Tensor<4>) {
-    let device = x.device();
-    if !is_host(&device) {
-        return (x.clone(), x);
+/// An input's normalised pixels in host memory, `[N, 1, H, W]` row-major.
+#[derive(Clone, Debug)]
+pub struct HostPixels {
+    pub values: Vec<f32>,
+    pub dims: Dims,
+}
+
+impl HostPixels {
+    /// A tensor of its own (no buffer shared with `self`) on `device`.
+    pub fn to_tensor(&self, device: &Device) -> Tensor<4> {
+        Tensor::from_data(TensorData::new(self.values.clone(), self.dims), device)
     }
-    let dims = x.dims();
-    let values = host_values(x);
-    let copy = Tensor::from_data(TensorData::new(values.clone(), dims), &device);
-    (
-        Tensor::from_data(TensorData::new(values, dims), &device),
-        copy,
-    )
 }
 
 pub(crate) fn host_values<const D: usize>(t: Tensor<D>) -> Vec<f32> {

@@ -3,7 +3,7 @@
 use burn::tensor::{Device, Tensor, TensorData};
 use image::GrayImage;
 
-use super::model::{STRIDE, WINDOW, map_len, normalise};
+use super::model::{HostPixels, STRIDE, WINDOW, map_len, normalise};
 use super::nms::Detection;
 use super::pyramid::LevelSpec;
 
@@ -16,11 +16,18 @@ pub struct ScoreMap {
     pub logits: Vec<f32>,
 }
 
+/// A gray image as the network's input, normalised, in host memory: `[1, 1, H, W]`.
+pub fn image_pixels(img: &GrayImage) -> HostPixels {
+    HostPixels {
+        values: img.as_raw().iter().map(|&p| normalise(p)).collect(),
+        dims: [1, 1, img.height() as usize, img.width() as usize],
+    }
+}
+
 /// A gray image as the network's input tensor `[1, 1, H, W]`.
 pub fn image_tensor(img: &GrayImage, device: &Device) -> Tensor<4> {
-    let data: Vec<f32> = img.as_raw().iter().map(|&p| normalise(p)).collect();
-    let shape = [1, 1, img.height() as usize, img.width() as usize];
-    Tensor::from_data(TensorData::new(data, shape), device)
+    let HostPixels { values, dims } = image_pixels(img);
+    Tensor::from_data(TensorData::new(values, dims), device)
 }
 
 /// Checks the map the network returned against the size the layer arithmetic promises.
