@@ -5,7 +5,7 @@ use image::GrayImage;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::model::{FaceNet, WINDOW, host_values};
+use super::model::{FaceNet, HostWeights, WINDOW, host_values, is_host};
 use super::nms::{Detection, NmsConfig, nms};
 use super::pyramid::{self, LevelSpec, PyramidConfig};
 use super::scan::{self, ScoreMap};
@@ -68,6 +68,8 @@ impl DetectorConfig {
 #[derive(Debug, Clone)]
 pub struct Detector {
     model: FaceNet,
+    /// The model's weights read back once, on a CPU backend (`HostStage` says why).
+    host: Option<HostWeights>,
     device: Device,
     config: DetectorConfig,
 }
@@ -77,6 +79,7 @@ impl Detector {
     pub fn new(model: FaceNet, device: Device, config: DetectorConfig) -> Result<Self> {
         config.validate()?;
         Ok(Self {
+            host: is_host(&device).then(|| model.host_weights()),
             model,
             device,
             config,
@@ -128,13 +131,22 @@ impl Detector {
         let specs = self.config.pyramid.levels(image.width(), image.height());
         let octaves = pyramid::octaves(image, &specs);
         let pixels: usize = specs.iter().map(|s| (s.width * s.height) as usize).sum();
-        if !self.model.is_cascade() || pixels > BATCHED_PIXELS {
+        let (model, host) = (&self.model, self.host.as_ref());
+        let first_stage = |level: &GrayImage| {
+            let pixels = scan::image_pixels(level); // [1, 1, h, w]
+            let first = model.infer_first(pixels.to_tensor(&self.device), host); // [1, 1, h', w']
+            (pixels, first)
+        };
+        if !model.is_cascade() || pixels > BATCHED_PIXELS {
             return specs
                 .into_par_iter()
                 .map(|spec| {
                     let level = pyramid::level(&octaves, &spec);
-                    let input = scan::image_tensor(&level, &self.device); // [1, 1, h, w]
-                    let logits = self.model.infer(input); // [1, 1, h', w']
+                    let logits = if model.is_cascade() {
+                        model.rescore(vec![first_stage(&level)], host).remove(0)
+                    } else {
+                        model.infer_first(scan::image_tensor(&level, &self.device), host)
+                    }; // [1, 1, h', w']
                     (spec, scan::score_map(host_values(logits), &level))
                 })
                 .collect();
@@ -143,12 +155,11 @@ impl Detector {
             .into_par_iter()
             .map(|spec| {
                 let level = pyramid::level(&octaves, &spec);
-                let pixels = scan::image_pixels(&level); // [1, 1, h, w]
-                let first = self.model.infer_first(pixels.to_tensor(&self.device)); // [1, 1, h', w']
-                ((spec, level), (pixels, first))
+                let input = first_stage(&level);
+                ((spec, level), input)
             })
             .unzip();
-        let logits = self.model.rescore(inputs); // one [1, 1, h', w'] per level
+        let logits = model.rescore(inputs, host); // one [1, 1, h', w'] per level
         levels
             .into_iter()
             .zip(logits)

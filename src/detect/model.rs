@@ -258,24 +258,25 @@ impl FaceNet {
     /// A cascade's second stage rescores the windows the first passes (module docs).
     pub fn infer(&self, x: Tensor<4>) -> Tensor<4> {
         if !self.is_cascade() {
-            return self.infer_first(x);
+            return self.infer_first(x, None);
         }
         let (dims, device) = (x.dims(), x.device());
         let pixels = HostPixels {
             values: host_values(x),
             dims,
         };
-        let first = self.infer_first(pixels.to_tensor(&device));
-        let mut maps = self.rescore(vec![(pixels, first)]);
+        let first = self.infer_first(pixels.to_tensor(&device), None);
+        let mut maps = self.rescore(vec![(pixels, first)], None);
         maps.pop().expect("one map per input")
     }
 
     /// The first stage's logits (a single net's are final): `[N, 1, H, W]` →
     /// `[N, 1, map_len(H), map_len(W)]`. With `rescore`, the two halves of `infer`, split so a
     /// detector can run the first stage level by level in parallel and then rescore every
-    /// level's candidates in one batch.
-    pub fn infer_first(&self, x: Tensor<4>) -> Tensor<4> {
-        self.infer_stage(x)
+    /// level's candidates in one batch. `host`: the weights read back once by the caller
+    /// (`host_weights`); `None` reads them now where a CPU backend needs them.
+    pub fn infer_first(&self, x: Tensor<4>, host: Option<&HostWeights>) -> Tensor<4> {
+        self.infer_stage(x, host.map(|h| &h.first))
     }
 
     /// A cascade's second step over several inputs at once: each `(pixels, first)` pair is
@@ -283,10 +284,34 @@ impl FaceNet {
     /// A single net returns the first-stage maps as they are. The pixels come as host memory,
     /// which the windows are cut from: callers have them already, and reading a tensor back
     /// is slow where its buffer is shared (ndarray copies it element by element).
-    pub fn rescore(&self, inputs: Vec<(HostPixels, Tensor<4>)>) -> Vec<Tensor<4>> {
+    pub fn rescore(
+        &self,
+        inputs: Vec<(HostPixels, Tensor<4>)>,
+        host: Option<&HostWeights>,
+    ) -> Vec<Tensor<4>> {
         match self.second.first() {
-            Some(second) => rescore_all(second, self.rescore_rule(), inputs),
+            Some(second) => {
+                let second_host = host.and_then(|h| h.second.as_ref());
+                rescore_all(second, second_host, self.rescore_rule(), inputs)
+            }
             None => inputs.into_iter().map(|(_, first)| first).collect(),
+        }
+    }
+
+    /// Every stage's weights read back to host memory, for callers that run the net many
+    /// times on a CPU backend (`infer_first`, `rescore`).
+    pub fn host_weights(&self) -> HostWeights {
+        HostWeights {
+            first: self.host_stage(),
+            second: self.second.first().map(FaceNet::host_stage),
+        }
+    }
+
+    /// This stage's own weights (not its second stage's) in host memory.
+    fn host_stage(&self) -> HostStage {
+        HostStage {
+            lcn: self.lcn,
+            convs: [&self.conv1, &self.conv2, &self.conv3, &self.conv4].map(HostConv::read),
         }
     }
 
@@ -299,21 +324,80 @@ impl FaceNet {
         }
     }
 
-    /// This stage alone, in the fast form (see `infer`).
-    fn infer_stage(&self, x: Tensor<4>) -> Tensor<4> {
+    /// This stage alone, in the fast form (see `infer`), with its host weights if the caller
+    /// has them.
+    fn infer_stage(&self, x: Tensor<4>, host: Option<&HostStage>) -> Tensor<4> {
         let device = x.device();
-        if !is_host(&device) {
-            // A GPU runs Burn's layers well as they are (measured on an H200).
+        let dims @ [_, _, h, w] = x.dims();
+        if !is_host(&device) || h < WINDOW || w < WINDOW {
+            // A GPU runs Burn's layers well as they are (measured on an H200); an input
+            // smaller than a window is left to Burn's layers to reject.
             return self.forward_stage(x);
         }
-        let dims = x.dims();
-        let (values, dims) = self.infer_stage_on_host(host_values(x), dims);
+        let read;
+        let host = match host {
+            Some(host) => host,
+            None => {
+                read = self.host_stage();
+                &read
+            }
+        };
+        let (values, dims) = host.infer(host_values(x), dims);
         Tensor::from_data(TensorData::new(values, dims), &device)
     }
+}
 
-    /// `infer_stage` on a host buffer, layer by layer with `direct_conv`:
-    /// `[N, 1, H, W]` → `[N, 1, map_len(H), map_len(W)]`.
-    fn infer_stage_on_host(&self, x: Vec<f32>, dims: Dims) -> (Vec<f32>, Dims) {
+/// One stage's weights in host memory, so a CPU backend can run it with `direct_conv`
+/// without reading its parameters back on every call: on ndarray a parameter's buffer is
+/// shared with the module and is copied element by element, 12 % of a frame when it was read
+/// per pyramid level (README, "Measured"). A `Detector` reads them once.
+#[derive(Clone, Debug)]
+pub struct HostStage {
+    lcn: bool,
+    /// conv1 … conv4.
+    convs: [HostConv; 4],
+}
+
+/// Both stages' `HostStage`s (`FaceNet::host_weights`).
+#[derive(Clone, Debug)]
+pub struct HostWeights {
+    first: HostStage,
+    second: Option<HostStage>,
+}
+
+/// A convolution's weights `[c_out, c_in, k, k]` and bias `[c_out]`, row-major.
+#[derive(Clone, Debug)]
+struct HostConv {
+    weight: Vec<f32>,
+    bias: Vec<f32>,
+    k: usize,
+}
+
+impl HostConv {
+    fn read(layer: &Conv2d) -> HostConv {
+        let weight = layer.weight.val(); // [c_out, c_in, k, k]
+        let [c_out, _, k, _] = weight.dims();
+        HostConv {
+            weight: host_values(weight),
+            bias: match &layer.bias {
+                Some(bias) => host_values(bias.val()),
+                None => vec![0.0; c_out],
+            },
+            k,
+        }
+    }
+
+    /// This convolution (stride 1, no padding, as `FaceNetConfig::init` builds every one).
+    fn apply(&self, x: &[f32], dims: Dims) -> (Vec<f32>, Dims) {
+        direct_conv::conv(x, dims, &self.weight, &self.bias, self.k)
+            .expect("a window-sized input fits every kernel of the net (2, 3 or 4 wide)")
+    }
+}
+
+impl HostStage {
+    /// The stage layer by layer with `direct_conv`: `[N, 1, H, W]` → `[N, 1, map_len(H),
+    /// map_len(W)]`, for H and W of at least one window.
+    fn infer(&self, x: Vec<f32>, dims: Dims) -> (Vec<f32>, Dims) {
         let (x, dims) = if self.lcn {
             let [n, c, h, w] = dims;
             let out = [n, c, h - (lcn::KERNEL - 1), w - (lcn::KERNEL - 1)];
@@ -321,34 +405,15 @@ impl FaceNet {
         } else {
             (x, dims)
         };
-        let (x, dims) = conv_on_host(&self.conv1, x, dims); // [N, c1, H-10, W-10]
+        let [conv1, conv2, conv3, conv4] = &self.convs;
+        let (x, dims) = conv1.apply(&x, dims); // [N, c1, H-10, W-10]
         let (x, dims) = direct_conv::pool_relu(&x, dims); // [N, c1, (H-10)/2, …]
-        let (x, dims) = conv_on_host(&self.conv2, x, dims);
+        let (x, dims) = conv2.apply(&x, dims);
         let (x, dims) = direct_conv::pool_relu(&x, dims); // [N, c2, …]
-        let (mut x, dims) = conv_on_host(&self.conv3, x, dims); // [N, c3, h, w]
+        let (mut x, dims) = conv3.apply(&x, dims); // [N, c3, h, w]
         direct_conv::relu(&mut x);
-        conv_on_host(&self.conv4, x, dims) // [N, 1, h-k+1, w-k+1]
+        conv4.apply(&x, dims) // [N, 1, h-k+1, w-k+1]
     }
-}
-
-/// A `layer` (stride 1, no padding, as `FaceNetConfig::init` builds every one) over a host
-/// buffer with `direct_conv`; through Burn's layer where that declines (an input smaller
-/// than the kernel).
-fn conv_on_host(layer: &Conv2d, x: Vec<f32>, dims: Dims) -> (Vec<f32>, Dims) {
-    let weight = layer.weight.val(); // [c_out, c_in, k, k]
-    let [c_out, _, k, _] = weight.dims();
-    let weight = host_values(weight);
-    let bias = match &layer.bias {
-        Some(bias) => host_values(bias.val()),
-        None => vec![0.0; c_out],
-    };
-    if let Some(out) = direct_conv::conv(&x, dims, &weight, &bias, k) {
-        return out;
-    }
-    let device = layer.weight.device();
-    let out = layer.forward(Tensor::from_data(TensorData::new(x, dims), &device));
-    let dims = out.dims();
-    (host_values(out), dims)
 }
 
 /// Which windows a cascade's second stage rescores, and how (`SecondStageConfig`).
@@ -368,6 +433,7 @@ struct RescoreRule {
 /// arithmetic (README, "Measured"). Returns the combined maps, one per input.
 fn rescore_all(
     second: &FaceNet,
+    second_host: Option<&HostStage>,
     rule: RescoreRule,
     inputs: Vec<(HostPixels, Tensor<4>)>,
 ) -> Vec<Tensor<4>> {
@@ -406,7 +472,7 @@ fn rescore_all(
                 windows.extend_from_slice(&values[origin + row * w..][..WINDOW]);
             }
         }
-        let logits = second_stage_logits(second, rule, windows, &device);
+        let logits = second_stage_logits(second, second_host, rule, windows, &device);
         for (&(input, k, _), logit) in chunk.iter().zip(logits) {
             let (scores, _, rescored) = &mut maps[input];
             scores[k] = logit;
@@ -429,6 +495,7 @@ fn rescore_all(
 /// change a verdict.
 fn second_stage_logits(
     second: &FaceNet,
+    host: Option<&HostStage>,
     rule: RescoreRule,
     windows: Vec<f32>,
     device: &Device,
@@ -436,7 +503,7 @@ fn second_stage_logits(
     let n = windows.len() / (WINDOW * WINDOW);
     let infer = |values: Vec<f32>, n: usize| {
         let batch = TensorData::new(values, [n, 1, WINDOW, WINDOW]);
-        host_values(second.infer_stage(Tensor::from_data(batch, device))) // [n, 1, 1, 1]
+        host_values(second.infer_stage(Tensor::from_data(batch, device), host)) // [n, 1, 1, 1]
     };
     if !rule.mirror {
         return infer(windows, n);
@@ -476,7 +543,6 @@ fn is_peak(scores: &[f32], mh: usize, mw: usize, k: usize) -> bool {
     .all(|n| scores[n] <= scores[k])
 }
 
-/// A tensor's values in host memory (a transfer on a GPU backend).
 /// An input's normalised pixels in host memory, `[N, 1, H, W]` row-major.
 #[derive(Clone, Debug)]
 pub struct HostPixels {
@@ -491,6 +557,7 @@ impl HostPixels {
     }
 }
 
+/// A tensor's values in host memory (a transfer on a GPU backend).
 pub(crate) fn host_values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     t.into_data()
         .try_into_vec::<f32>()
