@@ -24,11 +24,12 @@ fn marking_false_positives_and_one_round_cut_them_elsewhere_and_keep_faces() {
         r.gate.marked_fp_before,
         r.gate.marked_fp_after
     );
-    // Other frames: fewer false positives. (Issue 4 asked for half as many; the previous,
-    // weaker model's marks generalised that far, today's model makes fewer systematic
-    // mistakes for 50 marks to fix: 43 → 35 on this data, see the README.)
+    // Other frames (the other half of the held-out face-free photos, ~250): at least a third
+    // fewer false positives. Issue 4 asked for half; the marks of today's model generalise
+    // to 43 → 24 on this data with the default seed (17 and 22 with seeds 2 and 3), see the
+    // README.
     assert!(
-        r.other_fp_after < r.other_fp_before,
+        3 * r.other_fp_after <= 2 * r.other_fp_before,
         "false positives on other frames {} → {}",
         r.other_fp_before,
         r.other_fp_after
