@@ -29,6 +29,11 @@ fn marking_false_positives_and_one_round_cut_them_elsewhere_and_keep_faces() {
     // to 43 → 24 on this data with the default seed (17 and 22 with seeds 2 and 3), see the
     // README.
     assert!(
+        r.other_fp_before >= 20,
+        "only {} false positives on other frames before the round: too few to compare",
+        r.other_fp_before
+    );
+    assert!(
         3 * r.other_fp_after <= 2 * r.other_fp_before,
         "false positives on other frames {} → {}",
         r.other_fp_before,

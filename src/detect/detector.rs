@@ -1,5 +1,7 @@
 //! The one entry point: gray image in, merged face boxes out.
 
+use std::sync::Arc;
+
 use burn::tensor::{Device, Tensor, TensorData};
 use image::GrayImage;
 use rayon::prelude::*;
@@ -68,8 +70,9 @@ impl DetectorConfig {
 #[derive(Debug, Clone)]
 pub struct Detector {
     model: FaceNet,
-    /// The model's weights read back once, on a CPU backend (`HostStage` says why).
-    host: Option<HostWeights>,
+    /// The model's weights read back once, on a CPU backend (`HostStage` says why); shared
+    /// by the detectors `with_config` makes.
+    host: Option<Arc<HostWeights>>,
     device: Device,
     config: DetectorConfig,
 }
@@ -79,7 +82,7 @@ impl Detector {
     pub fn new(model: FaceNet, device: Device, config: DetectorConfig) -> Result<Self> {
         config.validate()?;
         Ok(Self {
-            host: is_host(&device).then(|| model.host_weights()),
+            host: is_host(&device).then(|| Arc::new(model.host_weights())),
             model,
             device,
             config,
@@ -96,6 +99,16 @@ impl Detector {
 
     pub fn device(&self) -> &Device {
         &self.device
+    }
+
+    /// The same model with another configuration, without reading its weights again (the
+    /// tracker makes one per searched region per frame).
+    pub fn with_config(&self, config: DetectorConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Self {
+            config,
+            ..self.clone()
+        })
     }
 
     /// Replaces the configuration (validated first; the old one stays on error).
@@ -128,16 +141,26 @@ impl Detector {
     /// of every level in one batch (faster: README, "Measured"), which holds every level's
     /// input until then; pyramids over `BATCHED_PIXELS` rescore level by level instead.
     pub fn score_maps(&self, image: &GrayImage) -> Vec<(LevelSpec, ScoreMap)> {
+        self.score_maps_batching_up_to(image, BATCHED_PIXELS)
+    }
+
+    /// `score_maps`, rescoring all levels in one batch only for pyramids of at most
+    /// `batched_pixels` (a parameter so a test can take the other path on a small image).
+    fn score_maps_batching_up_to(
+        &self,
+        image: &GrayImage,
+        batched_pixels: usize,
+    ) -> Vec<(LevelSpec, ScoreMap)> {
         let specs = self.config.pyramid.levels(image.width(), image.height());
         let octaves = pyramid::octaves(image, &specs);
         let pixels: usize = specs.iter().map(|s| (s.width * s.height) as usize).sum();
-        let (model, host) = (&self.model, self.host.as_ref());
+        let (model, host) = (&self.model, self.host.as_deref());
         let first_stage = |level: &GrayImage| {
             let pixels = scan::image_pixels(level); // [1, 1, h, w]
             let first = model.infer_first(pixels.to_tensor(&self.device), host); // [1, 1, h', w']
             (pixels, first)
         };
-        if !model.is_cascade() || pixels > BATCHED_PIXELS {
+        if !model.is_cascade() || pixels > batched_pixels {
             return specs
                 .into_par_iter()
                 .map(|spec| {
@@ -169,12 +192,23 @@ impl Detector {
 
     /// Scores a batch of 30×30 windows given as normalised pixels, 900 per window.
     pub fn score_windows(&self, windows: &[f32]) -> Vec<f32> {
-        score_windows(&self.model, windows, &self.device)
+        score_windows_with(&self.model, self.host.as_deref(), windows, &self.device)
     }
 }
 
 /// Scores `windows.len() / 900` normalised 30×30 windows in batches; returns their logits.
 pub fn score_windows(model: &FaceNet, windows: &[f32], device: &Device) -> Vec<f32> {
+    let host = is_host(device).then(|| model.host_weights());
+    score_windows_with(model, host.as_ref(), windows, device)
+}
+
+/// `score_windows` with the model's host weights, if the caller has read them.
+fn score_windows_with(
+    model: &FaceNet,
+    host: Option<&HostWeights>,
+    windows: &[f32],
+    device: &Device,
+) -> Vec<f32> {
     const BATCH: usize = 512;
     let px = WINDOW * WINDOW;
     let mut out = Vec::with_capacity(windows.len() / px);
@@ -184,7 +218,7 @@ pub fn score_windows(model: &FaceNet, windows: &[f32], device: &Device) -> Vec<f
             TensorData::new(chunk[..n * px].to_vec(), [n, 1, WINDOW, WINDOW]),
             device,
         );
-        out.extend(host_values(model.infer(input))); // [n, 1, 1, 1]
+        out.extend(host_values(model.infer_with(input, host))); // [n, 1, 1, 1]
     }
     out
 }
@@ -231,5 +265,45 @@ mod tests {
             cells += alone.len();
         }
         assert!(cells > 256, "only {cells} windows rescored: one batch");
+
+        // Level by level (the path of pyramids over BATCHED_PIXELS): the same maps.
+        let unbatched = detector.score_maps_batching_up_to(&image, 0);
+        assert_eq!(unbatched.len(), maps.len());
+        for ((spec, map), (_, alone)) in maps.iter().zip(&unbatched) {
+            assert_eq!(
+                map.logits, alone.logits,
+                "level {}×{}",
+                spec.width, spec.height
+            );
+        }
+    }
+
+    #[test]
+    fn with_config_detects_as_a_new_detector_with_that_config() {
+        let device = Device::flex();
+        let model = FaceNetConfig::new().init(&device);
+        let image = GrayImage::from_fn(120, 90, |x, y| {
+            image::Luma([((x * 5 + y * 11) % 256) as u8])
+        });
+        let detector =
+            Detector::new(model.clone(), device.clone(), DetectorConfig::default()).expect("valid");
+        let config = DetectorConfig {
+            threshold: -3.0,
+            ..DetectorConfig::default()
+        };
+        let fresh = Detector::new(model, device, config.clone()).expect("valid");
+        let derived = detector.with_config(config).expect("valid");
+        assert_eq!(derived.config().threshold, -3.0);
+        let found = fresh.detect(&image);
+        assert!(
+            !found.is_empty(),
+            "an untrained net passes windows at logit −3"
+        );
+        assert_eq!(derived.detect(&image), found);
+        let bad = DetectorConfig {
+            threshold: f32::NAN,
+            ..DetectorConfig::default()
+        };
+        assert!(detector.with_config(bad).is_err());
     }
 }

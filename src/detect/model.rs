@@ -257,16 +257,22 @@ impl FaceNet {
     ///
     /// A cascade's second stage rescores the windows the first passes (module docs).
     pub fn infer(&self, x: Tensor<4>) -> Tensor<4> {
+        self.infer_with(x, None)
+    }
+
+    /// `infer` with the weights read back once by the caller (`host_weights`); `None` reads
+    /// them now where a CPU backend needs them.
+    pub(crate) fn infer_with(&self, x: Tensor<4>, host: Option<&HostWeights>) -> Tensor<4> {
         if !self.is_cascade() {
-            return self.infer_first(x, None);
+            return self.infer_first(x, host);
         }
         let (dims, device) = (x.dims(), x.device());
         let pixels = HostPixels {
             values: host_values(x),
             dims,
         };
-        let first = self.infer_first(pixels.to_tensor(&device), None);
-        let mut maps = self.rescore(vec![(pixels, first)], None);
+        let first = self.infer_first(pixels.to_tensor(&device), host);
+        let mut maps = self.rescore(vec![(pixels, first)], host);
         maps.pop().expect("one map per input")
     }
 
@@ -275,7 +281,7 @@ impl FaceNet {
     /// detector can run the first stage level by level in parallel and then rescore every
     /// level's candidates in one batch. `host`: the weights read back once by the caller
     /// (`host_weights`); `None` reads them now where a CPU backend needs them.
-    pub fn infer_first(&self, x: Tensor<4>, host: Option<&HostWeights>) -> Tensor<4> {
+    pub(crate) fn infer_first(&self, x: Tensor<4>, host: Option<&HostWeights>) -> Tensor<4> {
         self.infer_stage(x, host.map(|h| &h.first))
     }
 
@@ -284,7 +290,7 @@ impl FaceNet {
     /// A single net returns the first-stage maps as they are. The pixels come as host memory,
     /// which the windows are cut from: callers have them already, and reading a tensor back
     /// is slow where its buffer is shared (ndarray copies it element by element).
-    pub fn rescore(
+    pub(crate) fn rescore(
         &self,
         inputs: Vec<(HostPixels, Tensor<4>)>,
         host: Option<&HostWeights>,
@@ -299,8 +305,9 @@ impl FaceNet {
     }
 
     /// Every stage's weights read back to host memory, for callers that run the net many
-    /// times on a CPU backend (`infer_first`, `rescore`).
-    pub fn host_weights(&self) -> HostWeights {
+    /// times on a CPU backend (`infer_with`, `infer_first`, `rescore`). They are a copy: pass
+    /// them only with the net they were read from.
+    pub(crate) fn host_weights(&self) -> HostWeights {
         HostWeights {
             first: self.host_stage(),
             second: self.second.first().map(FaceNet::host_stage),
@@ -330,8 +337,8 @@ impl FaceNet {
         let device = x.device();
         let dims @ [_, _, h, w] = x.dims();
         if !is_host(&device) || h < WINDOW || w < WINDOW {
-            // A GPU runs Burn's layers well as they are (measured on an H200); an input
-            // smaller than a window is left to Burn's layers to reject.
+            // A GPU runs Burn's layers well as they are (measured on an H200). An input
+            // smaller than a window goes to Burn's layers too, which panic on it, as before.
             return self.forward_stage(x);
         }
         let read;
@@ -352,7 +359,7 @@ impl FaceNet {
 /// shared with the module and is copied element by element, 12 % of a frame when it was read
 /// per pyramid level (README, "Measured"). A `Detector` reads them once.
 #[derive(Clone, Debug)]
-pub struct HostStage {
+pub(crate) struct HostStage {
     lcn: bool,
     /// conv1 … conv4.
     convs: [HostConv; 4],
@@ -360,17 +367,26 @@ pub struct HostStage {
 
 /// Both stages' `HostStage`s (`FaceNet::host_weights`).
 #[derive(Clone, Debug)]
-pub struct HostWeights {
+pub(crate) struct HostWeights {
     first: HostStage,
     second: Option<HostStage>,
 }
 
-/// A convolution's weights `[c_out, c_in, k, k]` and bias `[c_out]`, row-major.
-#[derive(Clone, Debug)]
+/// A convolution's weights `[c_out, c_in, k, k]` and bias `[c_out]`, row-major. Its `Debug`
+/// gives the shape, not thousands of numbers.
+#[derive(Clone)]
 struct HostConv {
     weight: Vec<f32>,
     bias: Vec<f32>,
     k: usize,
+}
+
+impl std::fmt::Debug for HostConv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let c_out = self.bias.len();
+        let c_in = self.weight.len() / (c_out * self.k * self.k).max(1);
+        write!(f, "HostConv([{c_out}, {c_in}, {k}, {k}])", k = self.k)
+    }
 }
 
 impl HostConv {
@@ -390,7 +406,7 @@ impl HostConv {
     /// This convolution (stride 1, no padding, as `FaceNetConfig::init` builds every one).
     fn apply(&self, x: &[f32], dims: Dims) -> (Vec<f32>, Dims) {
         direct_conv::conv(x, dims, &self.weight, &self.bias, self.k)
-            .expect("a window-sized input fits every kernel of the net (2, 3 or 4 wide)")
+            .expect("every kernel the net is built with (2, 3 or 4 wide) fits a window-sized input")
     }
 }
 

@@ -106,7 +106,7 @@ pub fn run(data_root: &Path, work: &Path, cfg: &SimConfig, device: &Device) -> R
     // Held-out face-free photos (what a webcam sees: rooms, streets, clutter; not text or
     // textures), alternately "marked" and "other" frames. All of them, not a handful: a
     // good model makes few mistakes per frame, and a count of a few on 18 frames measured
-    // little more than chance.
+    // little more than chance. (A scene folder `SceneKind` does not know counts as photos.)
     let frames: Vec<GrayImage> = data
         .val_scenes
         .iter()

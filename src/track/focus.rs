@@ -100,11 +100,7 @@ impl FocusedDetector {
         cfg.pyramid.min_face = region.min_face;
         cfg.pyramid.max_face = Some(region.max_face);
         // A config the detector refuses (it should not happen) means no detections here.
-        let Ok(local) = Detector::new(
-            self.detector.model().clone(),
-            self.detector.device().clone(),
-            cfg,
-        ) else {
+        let Ok(local) = self.detector.with_config(cfg) else {
             return Vec::new();
         };
         local
