@@ -33,7 +33,7 @@ impl Default for RetrainConfig {
         Self {
             epochs: 3,
             learning_rate: 5e-4,
-            user_copies: 24,
+            user_copies: 12,
             face_copies: 5,
             negative_ratio: 1.5,
             seed: 11,
