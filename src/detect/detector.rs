@@ -155,21 +155,13 @@ impl Detector {
         let octaves = pyramid::octaves(image, &specs);
         let pixels: usize = specs.iter().map(|s| (s.width * s.height) as usize).sum();
         let (model, host) = (&self.model, self.host.as_deref());
-        let first_stage = |level: &GrayImage| {
-            let pixels = scan::image_pixels(level); // [1, 1, h, w]
-            let first = model.infer_first(pixels.to_tensor(&self.device), host); // [1, 1, h', w']
-            (pixels, first)
-        };
         if !model.is_cascade() || pixels > batched_pixels {
             return specs
                 .into_par_iter()
                 .map(|spec| {
                     let level = pyramid::level(&octaves, &spec);
-                    let logits = if model.is_cascade() {
-                        model.rescore(vec![first_stage(&level)], host).remove(0)
-                    } else {
-                        model.infer_first(scan::image_tensor(&level, &self.device), host)
-                    }; // [1, 1, h', w']
+                    let input = scan::image_tensor(&level, &self.device); // [1, 1, h, w]
+                    let logits = model.infer_with(input, host); // [1, 1, h', w']
                     (spec, scan::score_map(host_values(logits), &level))
                 })
                 .collect();
@@ -178,8 +170,9 @@ impl Detector {
             .into_par_iter()
             .map(|spec| {
                 let level = pyramid::level(&octaves, &spec);
-                let input = first_stage(&level);
-                ((spec, level), input)
+                let pixels = scan::image_pixels(&level); // [1, 1, h, w]
+                let first = model.infer_first(pixels.to_tensor(&self.device), host); // [1, 1, h', w']
+                ((spec, level), (pixels, first))
             })
             .unzip();
         let logits = model.rescore(inputs, host); // one [1, 1, h', w'] per level
