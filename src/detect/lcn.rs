@@ -17,6 +17,7 @@
 use burn::tensor::module::conv2d;
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Tensor, TensorData};
+use rayon::prelude::*;
 
 /// Side of the neighbourhood; the map shrinks by `KERNEL − 1`.
 pub const KERNEL: usize = 9;
@@ -64,61 +65,67 @@ pub fn lcn(x: Tensor<4>) -> Tensor<4> {
 }
 
 /// The same function on host memory, in one separable pass per plane (the CPU detector's path:
-/// no im2col, no temporaries the size of the image). `values`: `n` planes of `h × w`.
+/// no im2col, no temporaries the size of the image). `values`: `n` planes of `h × w`. Planes
+/// run as parallel tasks: a cascade's second stage normalises a few hundred windows at once.
 pub fn lcn_host(values: &[f32], n: usize, h: usize, w: usize) -> Vec<f32> {
     let (ho, wo) = (h - (KERNEL - 1), w - (KERNEL - 1));
+    let mut out = vec![0.0f32; n * ho * wo];
+    values
+        .par_chunks_exact(h * w)
+        .zip(out.par_chunks_exact_mut(ho * wo))
+        .for_each(|(plane, out)| lcn_plane(plane, h, w, out));
+    out
+}
+
+/// `lcn_host` of one `h × w` plane into `out` (`(h-8) × (w-8)`).
+fn lcn_plane(plane: &[f32], h: usize, w: usize, out: &mut [f32]) {
+    let wo = w - (KERNEL - 1);
     let g = taps();
     let half = KERNEL / 2;
-    let mut out = Vec::with_capacity(n * ho * wo);
     // Horizontal pass of x and x², then the vertical pass row by row.
     let mut hx = vec![0.0f32; h * wo];
     let mut hxx = vec![0.0f32; h * wo];
     let mut squares = vec![0.0f32; w];
-    for plane in values.chunks_exact(h * w) {
-        // Loops run tap by tap over whole rows, so they vectorise.
-        for y in 0..h {
-            let src = &plane[y * w..(y + 1) * w];
-            for (q, v) in squares.iter_mut().zip(src) {
-                *q = v * v;
-            }
-            let (dx, dxx) = (&mut hx[y * wo..][..wo], &mut hxx[y * wo..][..wo]);
-            dx.fill(0.0);
-            dxx.fill(0.0);
-            for (k, &gk) in g.iter().enumerate() {
-                for ((d, dd), (v, q)) in dx
-                    .iter_mut()
-                    .zip(dxx.iter_mut())
-                    .zip(src[k..k + wo].iter().zip(&squares[k..k + wo]))
-                {
-                    *d += gk * v;
-                    *dd += gk * q;
-                }
-            }
+    // Loops run tap by tap over whole rows, so they vectorise.
+    for y in 0..h {
+        let src = &plane[y * w..(y + 1) * w];
+        for (q, v) in squares.iter_mut().zip(src) {
+            *q = v * v;
         }
-        let mut mean = vec![0.0f32; wo];
-        let mut mean_sq = vec![0.0f32; wo];
-        for y in 0..ho {
-            mean.fill(0.0);
-            mean_sq.fill(0.0);
-            for (k, &gk) in g.iter().enumerate() {
-                let (rx, rxx) = (&hx[(y + k) * wo..][..wo], &hxx[(y + k) * wo..][..wo]);
-                for ((m, ms), (a, b)) in mean
-                    .iter_mut()
-                    .zip(mean_sq.iter_mut())
-                    .zip(rx.iter().zip(rxx))
-                {
-                    *m += gk * a;
-                    *ms += gk * b;
-                }
+        let (dx, dxx) = (&mut hx[y * wo..][..wo], &mut hxx[y * wo..][..wo]);
+        for (k, &gk) in g.iter().enumerate() {
+            for ((d, dd), (v, q)) in dx
+                .iter_mut()
+                .zip(dxx.iter_mut())
+                .zip(src[k..k + wo].iter().zip(&squares[k..k + wo]))
+            {
+                *d += gk * v;
+                *dd += gk * q;
             }
-            let centre = &plane[(y + half) * w + half..][..wo];
-            out.extend((0..wo).map(|x| {
-                let spread = (mean_sq[x] - mean[x] * mean[x]).max(0.0).sqrt().max(FLOOR);
-                (centre[x] - mean[x]) / spread
-            }));
         }
     }
-    out
+    let mut mean = vec![0.0f32; wo];
+    let mut mean_sq = vec![0.0f32; wo];
+    for (y, out) in out.chunks_exact_mut(wo).enumerate() {
+        mean.fill(0.0);
+        mean_sq.fill(0.0);
+        for (k, &gk) in g.iter().enumerate() {
+            let (rx, rxx) = (&hx[(y + k) * wo..][..wo], &hxx[(y + k) * wo..][..wo]);
+            for ((m, ms), (a, b)) in mean
+                .iter_mut()
+                .zip(mean_sq.iter_mut())
+                .zip(rx.iter().zip(rxx))
+            {
+                *m += gk * a;
+                *ms += gk * b;
+            }
+        }
+        let centre = &plane[(y + half) * w + half..][..wo];
+        for (x, o) in out.iter_mut().enumerate() {
+            let spread = (mean_sq[x] - mean[x] * mean[x]).max(0.0).sqrt().max(FLOOR);
+            *o = (centre[x] - mean[x]) / spread;
+        }
+    }
 }
 
 #[cfg(test)]

@@ -480,6 +480,7 @@ fn rescore_all(
         pixels.push((x.values, w));
         maps.push((scores, dims, vec![false; mh * mw * dims[0]]));
     }
+    log::debug!("second stage: {} windows", passed.len());
     for chunk in passed.chunks(BATCH) {
         let mut windows = Vec::with_capacity(chunk.len() * WINDOW * WINDOW);
         for &(input, _, origin) in chunk {
