@@ -11,8 +11,9 @@
 //!
 //! Every output value is the same sum in the same order (input channel, then kernel row,
 //! then kernel column; bias last), whichever pixel it is and whichever path computes it (a
-//! full chunk, the overlapping last chunk of a row, or one pixel at a time on narrow maps).
-//! So a lone 30×30 patch and the same window inside a whole pyramid level still agree.
+//! full chunk, the overlapping last chunk of a row, or one pixel at a time on narrow maps),
+//! on any one machine. So a lone 30×30 patch and the same window inside a whole pyramid level
+//! still agree.
 
 /// Neighbouring output pixels computed together: one AVX register or two SSE ones.
 const LANES: usize = 8;
@@ -51,7 +52,7 @@ pub fn conv(
 }
 
 /// `conv` for one kernel size. Images × blocks of output channels run as parallel tasks, so
-/// a large level's wider layers (4–8 blocks) and a batch of windows spread across cores.
+/// a large level's wider layers (2–4 blocks) and a batch of windows spread across cores.
 fn conv_k<const K: usize>(
     x: &[f32],
     dims: Dims,
@@ -132,6 +133,7 @@ fn channel_block<const K: usize, const B: usize>(
 }
 
 /// Whether this CPU runs the fused (AVX2 + FMA) code: each multiply-add rounded once.
+#[cfg_attr(not(any(test, target_arch = "x86_64")), allow(dead_code))]
 fn fused() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
@@ -252,6 +254,7 @@ fn chunk<const K: usize, const B: usize, const L: usize, const FUSED: bool>(
 /// are dropped, as a pooling layer does. `[N, C, H, W]` → `[N, C, H/2, W/2]`. Planes run as
 /// parallel tasks (a batch of second-stage windows has thousands).
 pub fn pool_relu(x: &[f32], [n, c, h, w]: Dims) -> (Vec<f32>, Dims) {
+    assert_eq!(x.len(), n * c * h * w, "input length against its shape");
     let (h2, w2) = (h / 2, w / 2);
     let mut out = vec![0.0f32; n * c * h2 * w2];
     if h2 * w2 > 0 {
@@ -332,7 +335,7 @@ mod tests {
         // Widths below, at and above LANES, a row that is not a multiple of it, channel counts
         // with and without a partial block, a batch of two.
         for k in [2, 3, 4] {
-            for (c_in, c_out) in [(1, 8), (3, 5), (8, 1), (2, 12)] {
+            for (c_in, c_out) in [(1, 8), (3, 5), (8, 1), (2, 12), (2, 24), (3, 16)] {
                 for (h, w) in [(k, k), (7, 9), (12, 8 + k - 1), (11, 23)] {
                     let dims = [2, c_in, h, w];
                     let x = values(2 * c_in * h * w, 1);
@@ -352,11 +355,12 @@ mod tests {
         // The right-hand part of a 5×17 input read as an image of its own: its outputs fall
         // in other lanes, other chunks, the overlapping last chunk or (narrower than LANES)
         // the one-pixel path, and must still be bit-identical, or a patch and a score map
-        // would disagree. Eight channels run in blocks of four, five one at a time.
+        // would disagree. Twelve and 24 channels run in blocks of 12, eight in one block of
+        // eight, five one at a time.
         let (c_in, k, h, w) = (2, 3, 5, 17);
         let (ho, wo) = (h + 1 - k, w + 1 - k);
         let wide = values(c_in * h * w, 4);
-        for c_out in [8, 5] {
+        for c_out in [24, 12, 8, 5] {
             let weight = values(c_out * c_in * k * k, 5);
             let bias = values(c_out, 6);
             let (a, _) = conv(&wide, [1, c_in, h, w], &weight, &bias, k).expect("supported");
@@ -382,7 +386,7 @@ mod tests {
     }
 
     #[test]
-    fn the_portable_code_gives_the_bits_the_dispatched_code_gives() {
+    fn the_portable_code_fused_gives_the_bits_the_dispatched_code_gives() {
         // On a machine with AVX2 and FMA `channel_block` runs the fused AVX2 copy; the portable
         // code, fused likewise (`mul_add` is exact everywhere, only slower without the
         // instruction), must agree with it exactly. Unfused, it rounds twice per step: close.
@@ -417,6 +421,20 @@ mod tests {
         let x = values(25, 1);
         assert!(conv(&x, [1, 1, 5, 5], &values(25, 2), &[0.0], 5).is_none());
         assert!(conv(&x[..4], [1, 1, 2, 2], &values(9, 2), &[0.0], 3).is_none());
+    }
+
+    #[test]
+    fn pooling_planes_together_equals_each_plane_alone() {
+        let (planes, h, w) = (6, 7, 9);
+        let x = values(planes * h * w, 11);
+        let (together, dims) = pool_relu(&x, [2, 3, h, w]);
+        assert_eq!(dims, [2, 3, 3, 4]);
+        let alone: Vec<f32> = x
+            .chunks_exact(h * w)
+            .flat_map(|plane| pool_relu(plane, [1, 1, h, w]).0)
+            .collect();
+        assert_eq!(together, alone);
+        assert!(together.iter().any(|&v| v > 0.0));
     }
 
     #[test]

@@ -65,9 +65,15 @@ pub fn lcn(x: Tensor<4>) -> Tensor<4> {
 }
 
 /// The same function on host memory, in one separable pass per plane (the CPU detector's path:
-/// no im2col, no temporaries the size of the image). `values`: `n` planes of `h × w`. Planes
-/// run as parallel tasks: a cascade's second stage normalises a few hundred windows at once.
+/// no im2col; two temporaries of `h × (w-8)` per plane). `values`: `n` planes of `h × w`, each
+/// at least `KERNEL` wide and high. Planes run as parallel tasks: a cascade's second stage
+/// normalises a few hundred windows at once.
 pub fn lcn_host(values: &[f32], n: usize, h: usize, w: usize) -> Vec<f32> {
+    assert!(
+        h >= KERNEL && w >= KERNEL,
+        "a {h}×{w} plane is smaller than the LCN kernel"
+    );
+    assert_eq!(values.len(), n * h * w, "input length against its shape");
     let (ho, wo) = (h - (KERNEL - 1), w - (KERNEL - 1));
     let mut out = vec![0.0f32; n * ho * wo];
     values
@@ -156,6 +162,23 @@ mod tests {
         for (p, q) in a.iter().zip(&b) {
             assert!((p - q).abs() < 1e-3, "{p} vs {q}");
         }
+    }
+
+    #[test]
+    fn planes_in_one_call_equal_each_plane_alone() {
+        // The planes run as parallel tasks: each must come out as it does on its own.
+        let (h, w) = (30, 30);
+        let planes: Vec<Vec<f32>> = (0..5)
+            .map(|p| {
+                ramp_face(h, w)
+                    .iter()
+                    .map(|v| v * (1.0 + p as f32) - 0.1)
+                    .collect()
+            })
+            .collect();
+        let together = lcn_host(&planes.concat(), planes.len(), h, w);
+        let alone: Vec<f32> = planes.iter().flat_map(|p| lcn_host(p, 1, h, w)).collect();
+        assert_eq!(together, alone);
     }
 
     #[test]
