@@ -65,7 +65,7 @@ pub fn lcn(x: Tensor<4>) -> Tensor<4> {
 }
 
 /// The same function on host memory, in one separable pass per plane (the CPU detector's path:
-/// no im2col; two temporaries of `h × (w-8)` per plane). `values`: `n` planes of `h × w`, each
+/// no im2col; two temporaries of `h × (w-8)` per parallel task). `values`: `n` planes of `h × w`, each
 /// at least `KERNEL` wide and high. Planes run as parallel tasks: a cascade's second stage
 /// normalises a few hundred windows at once.
 pub fn lcn_host(values: &[f32], n: usize, h: usize, w: usize) -> Vec<f32> {
@@ -79,26 +79,61 @@ pub fn lcn_host(values: &[f32], n: usize, h: usize, w: usize) -> Vec<f32> {
     values
         .par_chunks_exact(h * w)
         .zip(out.par_chunks_exact_mut(ho * wo))
-        .for_each(|(plane, out)| lcn_plane(plane, h, w, out));
+        .for_each_init(
+            || Scratch::new(h, w),
+            |scratch, (plane, out)| lcn_plane(plane, h, w, scratch, out),
+        );
     out
 }
 
+/// `lcn_plane`'s working rows, allocated once per parallel task rather than per plane: the
+/// second stage sends a few hundred small planes a frame.
+struct Scratch {
+    /// The horizontal pass of x and of x², `[h, w-8]` each.
+    hx: Vec<f32>,
+    hxx: Vec<f32>,
+    /// One input row squared, `[w]`.
+    squares: Vec<f32>,
+    /// The vertical pass of one output row, `[w-8]` each.
+    mean: Vec<f32>,
+    mean_sq: Vec<f32>,
+}
+
+impl Scratch {
+    fn new(h: usize, w: usize) -> Scratch {
+        let wo = w - (KERNEL - 1);
+        Scratch {
+            hx: vec![0.0; h * wo],
+            hxx: vec![0.0; h * wo],
+            squares: vec![0.0; w],
+            mean: vec![0.0; wo],
+            mean_sq: vec![0.0; wo],
+        }
+    }
+}
+
 /// `lcn_host` of one `h × w` plane into `out` (`(h-8) × (w-8)`).
-fn lcn_plane(plane: &[f32], h: usize, w: usize, out: &mut [f32]) {
+fn lcn_plane(plane: &[f32], h: usize, w: usize, scratch: &mut Scratch, out: &mut [f32]) {
     let wo = w - (KERNEL - 1);
     let g = taps();
     let half = KERNEL / 2;
-    // Horizontal pass of x and x², then the vertical pass row by row.
-    let mut hx = vec![0.0f32; h * wo];
-    let mut hxx = vec![0.0f32; h * wo];
-    let mut squares = vec![0.0f32; w];
-    // Loops run tap by tap over whole rows, so they vectorise.
+    let Scratch {
+        hx,
+        hxx,
+        squares,
+        mean,
+        mean_sq,
+    } = scratch;
+    // Horizontal pass of x and x², then the vertical pass row by row. Loops run tap by tap
+    // over whole rows, so they vectorise.
     for y in 0..h {
         let src = &plane[y * w..(y + 1) * w];
         for (q, v) in squares.iter_mut().zip(src) {
             *q = v * v;
         }
         let (dx, dxx) = (&mut hx[y * wo..][..wo], &mut hxx[y * wo..][..wo]);
+        dx.fill(0.0);
+        dxx.fill(0.0);
         for (k, &gk) in g.iter().enumerate() {
             for ((d, dd), (v, q)) in dx
                 .iter_mut()
@@ -110,8 +145,6 @@ fn lcn_plane(plane: &[f32], h: usize, w: usize, out: &mut [f32]) {
             }
         }
     }
-    let mut mean = vec![0.0f32; wo];
-    let mut mean_sq = vec![0.0f32; wo];
     for (y, out) in out.chunks_exact_mut(wo).enumerate() {
         mean.fill(0.0);
         mean_sq.fill(0.0);
