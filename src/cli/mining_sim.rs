@@ -33,6 +33,9 @@ pub struct Args {
     pub negative_ratio: Option<f32>,
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Leading convolutions of the second stage the round leaves fixed (0: fine-tune all).
+    #[arg(long)]
+    pub frozen_layers: Option<usize>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -47,6 +50,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     r.face_copies = args.face_copies.unwrap_or(r.face_copies);
     r.negative_ratio = args.negative_ratio.unwrap_or(r.negative_ratio);
     r.seed = args.seed.unwrap_or(r.seed);
+    r.frozen_layers = args.frozen_layers.unwrap_or(r.frozen_layers);
     let r = simulate(&args.data, &args.work, &cfg, &args.backend.device()?)?;
     println!("{}", serde_json::to_string_pretty(&r)?);
     println!(

@@ -223,6 +223,26 @@ impl FaceNet {
         }
     }
 
+    /// The net with the first `n` convolutions of its trainable stage (a cascade's second
+    /// stage, else the net itself) taking no gradients: a short fine-tuning then moves only
+    /// the layers above them, and the features the full training learnt stay as they were.
+    pub fn freeze_leading(mut self, n: usize) -> Self {
+        if let Some(second) = self.second.pop() {
+            self.second.push(second.freeze_leading(n));
+            return self;
+        }
+        if n >= 1 {
+            self.conv1 = self.conv1.no_grad();
+        }
+        if n >= 2 {
+            self.conv2 = self.conv2.no_grad();
+        }
+        if n >= 3 {
+            self.conv3 = self.conv3.no_grad();
+        }
+        self
+    }
+
     /// Whether a second stage rescores what this net passes.
     pub fn is_cascade(&self) -> bool {
         !self.second.is_empty()
@@ -628,6 +648,49 @@ mod tests {
     use super::*;
     use burn::module::Param;
     use burn::tensor::Int;
+
+    #[test]
+    fn freeze_leading_stops_the_gradients_of_the_second_stages_first_layers_only() {
+        use burn::optim::GradientsParams;
+        let device = Device::flex();
+        let second = SecondStageConfig {
+            channels: [4, 8, 8],
+            gate: -2.0,
+            mirror: false,
+            peaks_only: false,
+        };
+        let net = FaceNetConfig::new()
+            .init(&device)
+            .with_second_stage(second, &device);
+        let train_device = device.clone().autodiff();
+        let gradients = |frozen: usize| {
+            let model = net
+                .clone()
+                .fork(&train_device)
+                .train()
+                .freeze_leading(frozen);
+            let x = Tensor::<4>::from_data(
+                TensorData::new(
+                    (0..2 * WINDOW * WINDOW)
+                        .map(|i| (i % 13) as f32 / 13.0 - 0.5)
+                        .collect(),
+                    [2, 1, WINDOW, WINDOW],
+                ),
+                &train_device,
+            );
+            let loss = model.forward(x).sum(); // [1]
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            let stage = &model.second[0];
+            let first = [&model.conv1, &model.conv4].map(|c| grads.get::<4>(c.weight.id).is_some());
+            let layers = [&stage.conv1, &stage.conv2, &stage.conv3, &stage.conv4]
+                .map(|c| grads.get::<4>(c.weight.id).is_some());
+            (first, layers)
+        };
+        // The first stage never trains in a cascade; the second trains whole by default…
+        assert_eq!(gradients(0), ([false, false], [true, true, true, true]));
+        // …and with two layers frozen, only conv3 and conv4 move.
+        assert_eq!(gradients(2), ([false, false], [false, false, true, true]));
+    }
 
     #[test]
     fn map_len_matches_the_layer_arithmetic() {

@@ -26,6 +26,10 @@ pub struct RetrainConfig {
     pub seed: u64,
     /// The running detector's threshold, at which the gate counts detections.
     pub threshold: f32,
+    /// Leading convolutions of the second stage left as they are: the round moves only the
+    /// layers above them. With 2 (of 4) the round takes a third of the time and cleans the
+    /// other photos as well or better (README, "Measured").
+    pub frozen_layers: usize,
 }
 
 impl Default for RetrainConfig {
@@ -38,6 +42,7 @@ impl Default for RetrainConfig {
             negative_ratio: 1.5,
             seed: 11,
             threshold: 0.0,
+            frozen_layers: 2,
         }
     }
 }
@@ -84,6 +89,7 @@ pub fn retrain(
         face_copies: cfg.face_copies,
         negative_ratio: cfg.negative_ratio,
         user_copies: cfg.user_copies,
+        frozen_layers: cfg.frozen_layers,
         ..TrainConfig::default()
     };
     let (net, train_report) = train(

@@ -46,6 +46,9 @@ pub struct TrainConfig {
     /// window): they teach the network the right scale, so NMS keeps the whole-face box.
     pub near_miss_share: f32,
     pub mining: MiningConfig,
+    /// Leading convolutions of the trained stage kept fixed when starting from a model
+    /// (`FaceNet::freeze_leading`): 0 offline; the in-app round sets its own.
+    pub frozen_layers: usize,
 }
 
 impl Default for TrainConfig {
@@ -64,6 +67,7 @@ impl Default for TrainConfig {
             user_copies: 4,
             near_miss_share: 0.1,
             mining: MiningConfig::default(),
+            frozen_layers: 0,
         }
     }
 }
@@ -382,7 +386,10 @@ pub fn train(
         .with_logits(true)
         .init(&train_device);
     let mut model = match init {
-        Some(m) => m.fork(&train_device).train(),
+        Some(m) => m
+            .fork(&train_device)
+            .train()
+            .freeze_leading(cfg.frozen_layers),
         None if cfg.net.second.is_some() => {
             return Err(Error::Config(
                 "a cascade's second stage trains on top of a trained first stage: start from one"
