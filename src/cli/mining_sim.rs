@@ -33,7 +33,8 @@ pub struct Args {
     pub negative_ratio: Option<f32>,
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Leading convolutions of the second stage the round leaves fixed (0: fine-tune all).
+    /// Leading convolutions of the second stage the round leaves fixed (0: fine-tune all;
+    /// at most 3, conv4 always trains).
     #[arg(long)]
     pub frozen_layers: Option<usize>,
 }

@@ -223,14 +223,18 @@ impl FaceNet {
         }
     }
 
-    /// The net with the first `n` convolutions of its trainable stage (a cascade's second
-    /// stage, else the net itself) taking no gradients: a short fine-tuning then moves only
-    /// the layers above them, and the features the full training learnt stay as they were.
+    /// The net with exactly the first `n` convolutions of its trainable stage (a cascade's
+    /// second stage, else the net itself) taking no gradients, the rest of that stage taking
+    /// them: a short fine-tuning then moves only the layers above them, and the features the
+    /// full training learnt stay as they were. conv4 always trains (`n` above 3 acts as 3).
+    /// Burn keeps a frozen flag through training, so a net from an earlier round is made
+    /// trainable first.
     pub fn freeze_leading(mut self, n: usize) -> Self {
         if let Some(second) = self.second.pop() {
             self.second.push(second.freeze_leading(n));
             return self;
         }
+        self = self.set_require_grad(true);
         if n >= 1 {
             self.conv1 = self.conv1.no_grad();
         }
@@ -690,6 +694,20 @@ mod tests {
         assert_eq!(gradients(0), ([false, false], [true, true, true, true]));
         // …and with two layers frozen, only conv3 and conv4 move.
         assert_eq!(gradients(2), ([false, false], [false, false, true, true]));
+        // A net that came out of a frozen round trains whole again when asked to.
+        let after_round = net
+            .clone()
+            .fork(&train_device)
+            .train()
+            .freeze_leading(2)
+            .valid();
+        let model = after_round.fork(&train_device).train().freeze_leading(0);
+        let x = Tensor::<4>::zeros([1, 1, WINDOW, WINDOW], &train_device);
+        let grads = GradientsParams::from_grads(model.forward(x).sum().backward(), &model);
+        let stage = &model.second[0];
+        for conv in [&stage.conv1, &stage.conv2, &stage.conv3, &stage.conv4] {
+            assert!(grads.get::<4>(conv.weight.id).is_some());
+        }
     }
 
     #[test]
