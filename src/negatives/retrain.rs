@@ -27,8 +27,9 @@ pub struct RetrainConfig {
     /// The running detector's threshold, at which the gate counts detections.
     pub threshold: f32,
     /// Leading convolutions of the second stage (of the net itself if it is not a cascade)
-    /// left as they are: the round moves only the layers above them. With 2 (of 4) the round takes a third of the time and cleans the
-    /// other photos as well or better (README, "Measured").
+    /// left as they are: the round moves only the layers above them. With 2 (of 4) the round
+    /// takes a third of the time and cleans the other photos as well or better (README,
+    /// "Measured").
     pub frozen_layers: usize,
 }
 
