@@ -23,8 +23,8 @@ pub struct RetrainConfig {
     pub face_copies: usize,
     /// Negatives per positive. Three, not the 1.5 of offline training: more of the bundle's
     /// negatives beside the marks make the round clean the other photos more surely
-    /// (`mining-sim`, six seeds: 34 → 16–25 false positives at 3, 22–38 at 1.5 to 2.5; README,
-    /// "Measured").
+    /// (`mining-sim`: 34 → 16–25 false positives at 3 over six seeds, 23–32 at 1.5 and 2.5
+    /// over seeds 11, 2 and 3; README, "Measured").
     pub negative_ratio: f32,
     pub seed: u64,
     /// The running detector's threshold, at which the gate counts detections.

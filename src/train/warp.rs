@@ -85,7 +85,7 @@ impl Degradation {
     /// Each effect independently, about 3 windows in 10 untouched.
     pub fn random(rng: &mut impl rand::Rng) -> Self {
         let mut d = Self::NONE;
-        // Two in five: the hard pages lose most of their faces at 16–24 px (README, "Measured").
+        // Two in five: most of the faces the hard pages lose are 16–24 px (README, "Measured").
         if rng.random_bool(0.4) {
             d.low_res = rng.random_range(13..=22);
         }
@@ -107,7 +107,10 @@ impl Degradation {
     /// pyramid would. `w`: one 30×30 normalised window.
     pub fn apply(&self, w: &mut [f32]) {
         debug_assert_eq!(w.len(), WINDOW_PX);
-        let side = self.low_res.min(WINDOW);
+        if *self == Self::NONE {
+            return;
+        }
+        let side = self.low_res.clamp(1, WINDOW);
         let mut small = if side < WINDOW {
             resample(w, WINDOW, side)
         } else {
@@ -353,23 +356,41 @@ mod tests {
     }
 
     #[test]
-    fn degradations_keep_a_flat_window_flat_and_blur_edges() {
-        let mut flat = vec![0.1; WINDOW_PX];
-        let d = Degradation {
-            low_res: 15,
-            blur: 1.0,
-            ..Degradation::NONE
+    fn degradations_keep_a_flat_window_flat_and_blur_edges_at_the_small_size() {
+        for low_res in 13..=22 {
+            let mut flat = vec![0.1; WINDOW_PX];
+            Degradation {
+                low_res,
+                blur: 1.0,
+                ..Degradation::NONE
+            }
+            .apply(&mut flat);
+            assert!(flat.iter().all(|v| (v - 0.1).abs() < 1e-4), "{low_res}");
+        }
+        // A vertical step edge: how many pixels of a row lie between its two levels.
+        let ramp = |low_res: usize, blur: f32| {
+            let mut edge: Vec<f32> = (0..WINDOW_PX)
+                .map(|i| if i % WINDOW < 15 { -0.4 } else { 0.4 })
+                .collect();
+            Degradation {
+                low_res,
+                blur,
+                ..Degradation::NONE
+            }
+            .apply(&mut edge);
+            let row = &edge[10 * WINDOW..11 * WINDOW];
+            assert!(row[0] < -0.3 && row[WINDOW - 1] > 0.3, "{row:?}");
+            row.iter().filter(|v| v.abs() < 0.3).count()
         };
-        d.apply(&mut flat);
-        assert!(flat.iter().all(|v| (v - 0.1).abs() < 1e-4));
-        // A vertical step edge gets intermediate values after blur + low resolution.
-        let mut edge: Vec<f32> = (0..WINDOW_PX)
-            .map(|i| if i % WINDOW < 15 { -0.4 } else { 0.4 })
-            .collect();
-        d.apply(&mut edge);
-        let mid = edge[10 * WINDOW + 15];
-        assert!(mid > -0.35 && mid < 0.35, "{mid}");
-        assert!(edge[10 * WINDOW] < -0.3 && edge[10 * WINDOW + 29] > 0.3);
+        let (sharp, shrunk) = (ramp(WINDOW, 0.0), ramp(15, 0.0));
+        let (blurred, blurred_small) = (ramp(WINDOW, 1.0), ramp(15, 1.0));
+        assert_eq!(sharp, 0);
+        // σ = 1 at 15 px is σ = 2 in window pixels: a wider ramp than σ = 1 at 30 px or the
+        // shrinking alone.
+        assert!(
+            blurred_small > blurred && blurred_small > shrunk && blurred > sharp,
+            "sharp {sharp}, shrunk {shrunk}, blurred {blurred}, blurred at 15 px {blurred_small}"
+        );
         // NONE changes nothing.
         let mut w: Vec<f32> = (0..WINDOW_PX).map(|i| (i % 7) as f32 / 20.0).collect();
         let before = w.clone();
