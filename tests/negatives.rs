@@ -164,5 +164,6 @@ fn the_gate_rejects_a_damaged_model_and_accepts_a_real_retrain() {
     .unwrap();
     assert!(out.gate.accepted, "{}", out.gate.verdict);
     assert!(out.gate.marked_fp_after < out.gate.marked_fp_before);
-    assert!(out.gate.rate_after >= out.gate.rate_before - 0.01);
+    // One point at most (plus the rates' float rounding: the gate counts windows).
+    assert!(out.gate.rate_before - out.gate.rate_after <= 0.01 + 1e-6);
 }

@@ -18,11 +18,11 @@
 /// Neighbouring output pixels computed together: one AVX register or two SSE ones.
 const LANES: usize = 8;
 /// Output channels computed together: 12 × 8 sums fill 12 of AVX2's 16 registers, leaving
-/// room for the pixels and a weight. A second stage of widths 24, 48, 96 runs in blocks of
-/// 12; the first stage (8, 16, 32) and the bundled second stage (32, 64, 128) in blocks of
-/// `BLOCK`; a layer of neither (conv4, one channel) runs one channel at a time. Wider blocks
-/// load each input value fewer times per multiply-add: going from 4 to 8 and 12 cut a
-/// frame's time by a tenth and the 24-48-96 stage's by about 40 % (README, "Measured").
+/// room for the pixels and a weight. The second stage's widths (24, 48, 96) are multiples
+/// of 12; the first stage's (8, 16, 32) of `BLOCK`; a layer of neither (conv4, one channel)
+/// runs one channel at a time. Wider blocks load each input value fewer times per
+/// multiply-add: going from 4 to 8 and 12 cut a frame's time by a tenth and the second
+/// stage's by about 40 % (README, "Measured").
 const WIDE_BLOCK: usize = 12;
 const BLOCK: usize = 8;
 

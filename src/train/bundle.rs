@@ -31,9 +31,8 @@ use crate::gray::decode_gray;
 pub const FACE_CROP: usize = 40;
 const COLUMNS: usize = 50;
 /// Most training scenes the bundle's hard negatives are mined from (all 4,268 of the shared
-/// data). The small-face models fire on fewer scenes than the arbitrated one: 2,400 gave the
-/// first one's in-app round 1,665 windows to rehearse, too few; all gave 2,884, and give
-/// today's model 2,693 (README, "Measured").
+/// data). The small-face model fires on fewer scenes than the arbitrated one: 2,400 gave its
+/// in-app round 1,665 windows to rehearse, too few; all give 2,884 (README, "Measured").
 const MAX_MINING_SCENES: usize = 5000;
 
 /// How much of the data goes into the bundle.
