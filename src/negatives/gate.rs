@@ -68,21 +68,16 @@ pub fn check(
     threshold: f32,
     device: &Device,
 ) -> GateReport {
-    let found = |m: &FaceNet, t: f32| {
-        score_windows(m, faces, device)
+    // Windows of `windows` that `m` scores at or above the threshold.
+    let firing = |m: &FaceNet, windows: &[f32]| {
+        score_windows(m, windows, device)
             .iter()
-            .filter(|&&x| x >= t)
+            .filter(|&&x| x >= threshold)
             .count()
     };
     let n_faces = faces.len() / WINDOW_PX;
-    let fps = |m: &FaceNet, t: f32| {
-        score_windows(m, marked, device)
-            .iter()
-            .filter(|&&x| x >= t)
-            .count()
-    };
-    let (found_before, found_after) = (found(old, threshold), found(new, threshold));
-    let (marked_fp_before, marked_fp_after) = (fps(old, threshold), fps(new, threshold));
+    let (found_before, found_after) = (firing(old, faces), firing(new, faces));
+    let (marked_fp_before, marked_fp_after) = (firing(old, marked), firing(new, marked));
     let kept_rate = keeps_rate(found_before, found_after, n_faces);
     let rate = |found: usize| found as f32 / n_faces.max(1) as f32;
     let (rate_before, rate_after) = (rate(found_before), rate(found_after));

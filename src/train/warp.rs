@@ -111,13 +111,14 @@ impl Degradation {
             return;
         }
         let side = self.low_res.clamp(1, WINDOW);
-        let mut small = if side < WINDOW {
-            resample(w, WINDOW, side)
-        } else {
-            w.to_vec()
-        }; // [side × side]
+        let mut shrunk = (side < WINDOW).then(|| resample(w, WINDOW, side));
+        // The window at the face's own resolution, [side × side]: the shrunk copy, or `w`.
+        let small: &mut [f32] = match shrunk.as_mut() {
+            Some(s) => s,
+            None => w,
+        };
         if self.blur > 0.0 {
-            blur(&mut small, side, self.blur);
+            blur(small, side, self.blur);
         }
         if self.gamma != 1.0 {
             for v in small.iter_mut() {
@@ -133,10 +134,8 @@ impl Degradation {
                 *v = (*v + n * self.noise * 1.2247).clamp(-0.5, 0.5);
             }
         }
-        if side < WINDOW {
-            w.copy_from_slice(&resample(&small, side, WINDOW));
-        } else {
-            w.copy_from_slice(&small);
+        if let Some(s) = &shrunk {
+            w.copy_from_slice(&resample(s, side, WINDOW));
         }
     }
 }
