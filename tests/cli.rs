@@ -22,6 +22,27 @@ fn nonsense_options_get_clap_errors() {
 }
 
 #[test]
+fn a_bad_lcn_floor_is_refused_before_anything_is_trained_or_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("never.bpk");
+    let out = facecam()
+        .args(["train", "--lcn-floor", "-0.5", "--out"])
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("LCN floor"), "{err}");
+    assert!(!out_file.exists());
+    // The floor belongs to a model trained from scratch; `--init`'s sidecar names its own.
+    let out = facecam()
+        .args(["train", "--lcn-floor", "0.01", "--init", "models/face.bpk"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn corrupt_weights_are_one_clear_error_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("broken.bpk");

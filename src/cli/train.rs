@@ -47,6 +47,15 @@ pub struct Args {
     /// Face-free scenes scanned per bootstrapping round (0 = all).
     #[arg(long)]
     pub scenes_per_round: Option<usize>,
+    /// LCN's floor, the spread below which a neighbourhood is not amplified (from scratch
+    /// only; the default is `lcn::FLOOR`, ≈ 6 grey levels).
+    #[arg(
+        long,
+        value_name = "SPREAD",
+        conflicts_with = "init",
+        allow_hyphen_values = true
+    )]
+    pub lcn_floor: Option<f32>,
     /// Smallest face size the bootstrapping scan looks for, pixels.
     #[arg(long)]
     pub mining_min_face: Option<f32>,
@@ -72,16 +81,6 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let device = args.backend.device()?;
-    let user_negatives = match &args.negatives {
-        Some(dir) => negatives::windows_in(dir)
-            .with_context(|| format!("loading negatives from {}", dir.display()))?,
-        None => Vec::new(),
-    };
-    let data = TrainingData::load(&args.data)
-        .with_context(|| format!("loading training data from {}", args.data.display()))?
-        .with_user_negatives(user_negatives)
-        .with_synthetic_pages(args.synthetic_pages);
-    log::info!("data: {:?}", data.summary());
     let mut cfg = TrainConfig {
         seed: args.seed,
         ..TrainConfig::default()
@@ -100,6 +99,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             anyhow::bail!("--channels takes three widths, e.g. 8,16,32");
         };
         cfg.net.channels = [a, b, c];
+    }
+    if let Some(v) = args.lcn_floor {
+        cfg.net.lcn_floor = Some(v);
+        cfg.net.validate()?;
     }
     if let Some(v) = args.scenes_per_round {
         cfg.mining.scenes_per_round = v;
@@ -136,6 +139,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         None => (None, ModelMeta::default()),
     };
+    // The data last: a bad setting or weights file fails before minutes of loading.
+    let user_negatives = match &args.negatives {
+        Some(dir) => negatives::windows_in(dir)
+            .with_context(|| format!("loading negatives from {}", dir.display()))?,
+        None => Vec::new(),
+    };
+    let data = TrainingData::load(&args.data)
+        .with_context(|| format!("loading training data from {}", args.data.display()))?
+        .with_user_negatives(user_negatives)
+        .with_synthetic_pages(args.synthetic_pages);
+    log::info!("data: {:?}", data.summary());
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}")

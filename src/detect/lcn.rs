@@ -5,7 +5,7 @@
 //! ```text
 //! μ(p)   = Σ_q g(q) · x(p+q)                 g: 9×9 Gaussian, σ = 2, Σ g = 1
 //! s(p)   = sqrt(Σ_q g(q) · x(p+q)² − μ(p)²)  the same window's weighted spread
-//! out(p) = (x(p+4) − μ(p)) / max(s(p), FLOOR)
+//! out(p) = (x(p+4) − μ(p)) / max(s(p), floor)
 //! ```
 //! A brightness offset cancels in the subtraction and a contrast gain in the division, so
 //! a face in shadow, in glare or scanned grey-on-grey reaches conv1 looking the same.
@@ -23,8 +23,13 @@ use rayon::prelude::*;
 pub const KERNEL: usize = 9;
 /// Gaussian σ of the neighbourhood weights, pixels.
 pub const SIGMA: f32 = 2.0;
-/// Spreads below this (≈ 6 grey levels) are not amplified further: a flat wall stays flat
-/// instead of turning its sensor noise into texture.
+/// Spreads below the floor are not amplified further: a flat wall stays flat instead of
+/// turning its sensor noise into texture. This one (≈ 6 grey levels) is the default and the
+/// bundled model's; a sidecar may name another (`FaceNetConfig::lcn_floor`, `train
+/// --lcn-floor`). Contrast cancels only where a spread stays above the floor: at a third of
+/// its contrast a face's spreads under 21 grey levels reach conv1 fainter. A floor of 0.01
+/// makes the logits all but contrast-proof and was measured, not shipped (README, "Known
+/// limits").
 pub const FLOOR: f32 = 0.025;
 
 /// The 1-D Gaussian taps; the 2-D kernel is their outer product, so it is applied as two
@@ -41,7 +46,7 @@ pub fn taps() -> [f32; KERNEL] {
 }
 
 /// LCN with Burn operations (training, and the GPU path): `[N, 1, H, W]` → `[N, 1, H−8, W−8]`.
-pub fn lcn(x: Tensor<4>) -> Tensor<4> {
+pub fn lcn(x: Tensor<4>, floor: f32) -> Tensor<4> {
     let [n, _, h, w] = x.dims();
     let device = x.device();
     let g = TensorData::new(taps().to_vec(), [1, 1, 1, KERNEL]);
@@ -58,7 +63,7 @@ pub fn lcn(x: Tensor<4>) -> Tensor<4> {
     let spread = (mean_sq - mean.clone() * mean.clone())
         .clamp_min(0.0)
         .sqrt()
-        .clamp_min(FLOOR);
+        .clamp_min(floor);
     let half = KERNEL / 2;
     let centre = x.slice([0..n, 0..1, half..half + ho, half..half + wo]);
     (centre - mean) / spread
@@ -68,7 +73,7 @@ pub fn lcn(x: Tensor<4>) -> Tensor<4> {
 /// no im2col; two temporaries of `h × (w-8)` per parallel task). `values`: `n` planes of `h × w`, each
 /// at least `KERNEL` wide and high. Planes run as parallel tasks: a cascade's second stage
 /// normalises a few hundred windows at once.
-pub fn lcn_host(values: &[f32], n: usize, h: usize, w: usize) -> Vec<f32> {
+pub fn lcn_host(values: &[f32], n: usize, h: usize, w: usize, floor: f32) -> Vec<f32> {
     assert!(
         h >= KERNEL && w >= KERNEL,
         "a {h}×{w} plane is smaller than the LCN kernel"
@@ -81,7 +86,7 @@ pub fn lcn_host(values: &[f32], n: usize, h: usize, w: usize) -> Vec<f32> {
         .zip(out.par_chunks_exact_mut(ho * wo))
         .for_each_init(
             || Scratch::new(h, w),
-            |scratch, (plane, out)| lcn_plane(plane, h, w, scratch, out),
+            |scratch, (plane, out)| lcn_plane(plane, [h, w], floor, scratch, out),
         );
     out
 }
@@ -113,7 +118,13 @@ impl Scratch {
 }
 
 /// `lcn_host` of one `h × w` plane into `out` (`(h-8) × (w-8)`).
-fn lcn_plane(plane: &[f32], h: usize, w: usize, scratch: &mut Scratch, out: &mut [f32]) {
+fn lcn_plane(
+    plane: &[f32],
+    [h, w]: [usize; 2],
+    floor: f32,
+    scratch: &mut Scratch,
+    out: &mut [f32],
+) {
     let wo = w - (KERNEL - 1);
     let g = taps();
     let half = KERNEL / 2;
@@ -161,7 +172,7 @@ fn lcn_plane(plane: &[f32], h: usize, w: usize, scratch: &mut Scratch, out: &mut
         }
         let centre = &plane[(y + half) * w + half..][..wo];
         for (x, o) in out.iter_mut().enumerate() {
-            let spread = (mean_sq[x] - mean[x] * mean[x]).max(0.0).sqrt().max(FLOOR);
+            let spread = (mean_sq[x] - mean[x] * mean[x]).max(0.0).sqrt().max(floor);
             *o = (centre[x] - mean[x]) / spread;
         }
     }
@@ -188,8 +199,8 @@ mod tests {
         let (h, w) = (23, 31);
         let v = ramp_face(h, w);
         let t = Tensor::<4>::from_data(TensorData::new(v.clone(), [1, 1, h, w]), &device);
-        let a = lcn(t).into_data().try_into_vec::<f32>().unwrap();
-        let b = lcn_host(&v, 1, h, w);
+        let a = lcn(t, FLOOR).into_data().try_into_vec::<f32>().unwrap();
+        let b = lcn_host(&v, 1, h, w, FLOOR);
         assert_eq!(a.len(), (h - 8) * (w - 8));
         assert_eq!(a.len(), b.len());
         for (p, q) in a.iter().zip(&b) {
@@ -209,8 +220,11 @@ mod tests {
                     .collect()
             })
             .collect();
-        let together = lcn_host(&planes.concat(), planes.len(), h, w);
-        let alone: Vec<f32> = planes.iter().flat_map(|p| lcn_host(p, 1, h, w)).collect();
+        let together = lcn_host(&planes.concat(), planes.len(), h, w, FLOOR);
+        let alone: Vec<f32> = planes
+            .iter()
+            .flat_map(|p| lcn_host(p, 1, h, w, FLOOR))
+            .collect();
         assert_eq!(together, alone);
     }
 
@@ -218,10 +232,10 @@ mod tests {
     fn brightness_and_contrast_cancel_above_the_floor() {
         let (h, w) = (30, 30);
         let v = ramp_face(h, w);
-        let base = lcn_host(&v, 1, h, w);
+        let base = lcn_host(&v, 1, h, w, FLOOR);
         // ×0.3 contrast and a brightness offset: the same output while spreads stay above FLOOR.
         let dim: Vec<f32> = v.iter().map(|x| 0.3 * x - 0.2).collect();
-        let out = lcn_host(&dim, 1, h, w);
+        let out = lcn_host(&dim, 1, h, w, FLOOR);
         let worst = base
             .iter()
             .zip(&out)
@@ -232,7 +246,7 @@ mod tests {
 
     #[test]
     fn a_flat_image_maps_to_zero() {
-        let out = lcn_host(&[0.2; 20 * 20], 1, 20, 20);
+        let out = lcn_host(&[0.2; 20 * 20], 1, 20, 20, FLOOR);
         assert!(out.iter().all(|v| v.abs() < 1e-5));
     }
 }

@@ -61,6 +61,10 @@ pub struct FaceNetConfig {
     /// Sidecars written before it existed lack the field: they are plain nets.
     #[serde(default)]
     pub lcn: bool,
+    /// LCN's floor, for both stages; none means `lcn::FLOOR` (the default, and what every
+    /// model had before it was a setting).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lcn_floor: Option<f32>,
     /// The cascade's second stage, if any (sidecars from before cascades have none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub second: Option<SecondStageConfig>,
@@ -105,9 +109,9 @@ pub struct FaceNet {
     conv2: Conv2d,
     conv3: Conv2d,
     conv4: Conv2d,
-    /// Whether the input goes through `lcn` first (fixed, no weights).
+    /// LCN's floor if the input goes through `lcn` first (fixed, no weights).
     #[module(skip)]
-    lcn: bool,
+    lcn: Option<f32>,
     /// The cascade's second stage: empty, or one net (a `Vec` because a module cannot hold
     /// a `Box` of itself).
     second: Vec<FaceNet>,
@@ -128,6 +132,7 @@ impl FaceNetConfig {
         Self {
             channels: [8, 16, 32],
             lcn: true,
+            lcn_floor: None,
             second: None,
         }
     }
@@ -140,8 +145,14 @@ impl FaceNetConfig {
         Self { lcn, ..self }
     }
 
+    /// The LCN floor of this net and of its second stage (which always has LCN).
+    pub fn lcn_floor(&self) -> f32 {
+        self.lcn_floor.unwrap_or(lcn::FLOOR)
+    }
+
     /// Rejects architectures a sidecar may claim but no file can hold: zero or absurd widths
-    /// (which would allocate without bound), a gate that is not a number.
+    /// (which would allocate without bound), a gate that is not a number, an LCN floor that
+    /// is not positive.
     pub fn validate(&self) -> crate::error::Result<()> {
         const MAX_WIDTH: usize = 1024;
         let widths = self
@@ -151,6 +162,13 @@ impl FaceNetConfig {
         if let Some(w) = widths.copied().find(|w| !(1..=MAX_WIDTH).contains(w)) {
             return Err(crate::error::Error::Config(format!(
                 "layer widths must be 1 to {MAX_WIDTH}, got {w}"
+            )));
+        }
+        if let Some(floor) = self.lcn_floor
+            && !(floor.is_finite() && floor > 0.0)
+        {
+            return Err(crate::error::Error::Config(format!(
+                "the LCN floor must be a positive number, got {floor}"
             )));
         }
         if let Some(s) = self.second
@@ -178,11 +196,11 @@ impl FaceNetConfig {
             conv2: Conv2dConfig::new([c1, c2], [3, 3]).init(device),
             conv3: Conv2dConfig::new([c2, c3], [3, 3]).init(device),
             conv4: Conv2dConfig::new([c3, 1], [k, k]).init(device),
-            lcn: self.lcn,
+            lcn: self.lcn.then(|| self.lcn_floor()),
             second: self
                 .second
                 .iter()
-                .map(|s| s.net_config().init(device))
+                .map(|s| s.net_config(self.lcn_floor()).init(device))
                 .collect(),
             gate: self.second.map_or(0.0, |s| s.gate),
             mirror: self.second.is_some_and(|s| s.mirror),
@@ -195,16 +213,18 @@ impl FaceNetConfig {
         let [c1, c2, c3] = self.channels;
         let k = self.conv4_kernel();
         let own = (9 + 1) * c1 + (9 * c1 + 1) * c2 + (9 * c2 + 1) * c3 + (k * k * c3 + 1);
-        own + self.second.map_or(0, |s| s.net_config().num_params())
+        let floor = self.lcn_floor();
+        own + self.second.map_or(0, |s| s.net_config(floor).num_params())
     }
 }
 
 impl SecondStageConfig {
-    /// The second stage as a net of its own.
-    pub fn net_config(&self) -> FaceNetConfig {
+    /// The second stage as a net of its own, with LCN at `lcn_floor` (its first stage's).
+    pub fn net_config(&self, lcn_floor: f32) -> FaceNetConfig {
         FaceNetConfig {
             channels: self.channels,
             lcn: true,
+            lcn_floor: Some(lcn_floor),
             second: None,
         }
     }
@@ -212,10 +232,12 @@ impl SecondStageConfig {
 
 impl FaceNet {
     /// A cascade: this (trained) net as the first stage and a freshly initialised second
-    /// stage, ready to train. An existing second stage is replaced.
+    /// stage, ready to train. An existing second stage is replaced. It normalises with this
+    /// net's LCN floor, as `FaceNetConfig::init` builds it from the sidecar.
     pub fn with_second_stage(self, second: SecondStageConfig, device: &Device) -> FaceNet {
+        let floor = self.lcn.unwrap_or(lcn::FLOOR);
         FaceNet {
-            second: vec![second.net_config().init(device)],
+            second: vec![second.net_config(floor).init(device)],
             gate: second.gate,
             mirror: second.mirror,
             peaks_only: second.peaks_only,
@@ -261,7 +283,10 @@ impl FaceNet {
     /// This stage's logits, in the training form. ReLU comes after each pooling: max and
     /// ReLU commute, and the pooled tensor is a quarter of the size.
     fn forward_stage(&self, x: Tensor<4>) -> Tensor<4> {
-        let x = if self.lcn { lcn::lcn(x) } else { x }; // [N, 1, H-8, W-8]
+        let x = match self.lcn {
+            Some(floor) => lcn::lcn(x, floor), // [N, 1, H-8, W-8]
+            None => x,
+        };
         let x = relu(max_pool_2x2(self.conv1.forward(x))); // [N, c1, (H-2)/2, …]
         let x = relu(max_pool_2x2(self.conv2.forward(x))); // [N, c2, ((H-2)/2-2)/2, …]
         let x = relu(self.conv3.forward(x)); // [N, c3, … - 2]
@@ -381,7 +406,8 @@ impl FaceNet {
 /// per pyramid level (README, "Measured"). A `Detector` reads them once.
 #[derive(Clone, Debug)]
 pub(crate) struct HostStage {
-    lcn: bool,
+    /// LCN's floor, if the stage normalises.
+    lcn: Option<f32>,
     /// conv1 … conv4.
     convs: [HostConv; 4],
 }
@@ -435,12 +461,13 @@ impl HostStage {
     /// The stage layer by layer with `direct_conv`: `[N, 1, H, W]` → `[N, 1, map_len(H),
     /// map_len(W)]`, for H and W of at least one window.
     fn infer(&self, x: Vec<f32>, dims: Dims) -> (Vec<f32>, Dims) {
-        let (x, dims) = if self.lcn {
-            let [n, c, h, w] = dims;
-            let out = [n, c, h - (lcn::KERNEL - 1), w - (lcn::KERNEL - 1)];
-            (lcn_host(&x, n * c, h, w), out) // [N, 1, H-8, W-8]
-        } else {
-            (x, dims)
+        let (x, dims) = match self.lcn {
+            Some(floor) => {
+                let [n, c, h, w] = dims;
+                let out = [n, c, h - (lcn::KERNEL - 1), w - (lcn::KERNEL - 1)];
+                (lcn_host(&x, n * c, h, w, floor), out) // [N, 1, H-8, W-8]
+            }
+            None => (x, dims),
         };
         let [conv1, conv2, conv3, conv4] = &self.convs;
         let (x, dims) = conv1.apply(&x, dims); // [N, c1, H-10, W-10]
@@ -909,5 +936,66 @@ mod tests {
     fn old_sidecars_without_lcn_load_as_plain_nets() {
         let cfg: FaceNetConfig = serde_json::from_str(r#"{"channels": [8, 16, 32]}"#).unwrap();
         assert_eq!(cfg, FaceNetConfig::new().with_lcn(false));
+    }
+
+    #[test]
+    fn the_floor_a_sidecar_names_reaches_both_stages() {
+        let device = Device::flex();
+        let old: FaceNetConfig = serde_json::from_str(
+            r#"{"channels": [8, 16, 32], "lcn": true, "second": {"channels": [4, 8, 8], "gate": -1.0}}"#,
+        )
+        .unwrap();
+        let net = old.init(&device);
+        assert_eq!(
+            (net.lcn, net.second[0].lcn),
+            (Some(lcn::FLOOR), Some(lcn::FLOOR))
+        );
+        let low = FaceNetConfig {
+            lcn_floor: Some(0.01),
+            ..old
+        };
+        let back: FaceNetConfig =
+            serde_json::from_str(&serde_json::to_string(&low).unwrap()).unwrap();
+        assert_eq!(back, low);
+        let net = back.init(&device);
+        assert_eq!((net.lcn, net.second[0].lcn), (Some(0.01), Some(0.01)));
+        let cascade = FaceNetConfig {
+            second: None,
+            ..back
+        }
+        .init(&device)
+        .with_second_stage(low.second.unwrap(), &device);
+        assert_eq!(cascade.second[0].lcn, Some(0.01));
+    }
+
+    #[test]
+    fn the_floor_changes_what_a_faint_window_scores() {
+        // The same weights under two floors: a window faint enough to fall under the default
+        // floor scores differently, so a file must be run with the floor it was trained with.
+        let device = Device::flex();
+        let default = FaceNetConfig::new().init(&device);
+        let low = FaceNet {
+            lcn: Some(0.01),
+            ..default.clone()
+        };
+        let faint: Vec<f32> = (0..WINDOW * WINDOW)
+            .map(|i| 0.01 * (((i * 7919) % 13) as f32 / 13.0 - 0.5))
+            .collect();
+        let x = Tensor::<4>::from_data(TensorData::new(faint, [1, 1, WINDOW, WINDOW]), &device);
+        let a = host_values(default.infer(x.clone()))[0];
+        let b = host_values(low.infer(x))[0];
+        assert!((a - b).abs() > 1e-4, "{a} vs {b}");
+    }
+
+    #[test]
+    fn a_floor_that_is_not_positive_is_refused() {
+        for floor in [0.0, -0.1, f32::NAN] {
+            let cfg = FaceNetConfig {
+                lcn_floor: Some(floor),
+                ..FaceNetConfig::new()
+            };
+            assert!(cfg.validate().is_err(), "{floor}");
+        }
+        assert!(FaceNetConfig::new().validate().is_ok());
     }
 }
