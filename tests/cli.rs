@@ -25,21 +25,35 @@ fn nonsense_options_get_clap_errors() {
 fn a_bad_lcn_floor_is_refused_before_anything_is_trained_or_written() {
     let dir = tempfile::tempdir().unwrap();
     let out_file = dir.path().join("never.bpk");
-    let out = facecam()
-        .args(["train", "--lcn-floor", "-0.5", "--out"])
-        .arg(&out_file)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("LCN floor"), "{err}");
-    assert!(!out_file.exists());
-    // The floor belongs to a model trained from scratch; `--init`'s sidecar names its own.
-    let out = facecam()
-        .args(["train", "--lcn-floor", "0.01", "--init", "models/face.bpk"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let init = ["--init", "models/face.bpk"];
+    for (args, says) in [
+        (vec!["--lcn-floor", "-0.5"], "LCN floor"),
+        // A trained net keeps the floor it was trained with; only a new second stage takes one.
+        (
+            [&init[..], &["--lcn-floor", "0.01"]].concat(),
+            "--lcn-floor",
+        ),
+        (
+            [
+                &init[..],
+                &["--second-stage", "4,8,8", "--lcn-floor", "NaN"],
+            ]
+            .concat(),
+            "LCN floor",
+        ),
+    ] {
+        let out = facecam()
+            .arg("train")
+            .args(&args)
+            .arg("--out")
+            .arg(&out_file)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!out_file.exists());
+    }
 }
 
 #[test]

@@ -47,14 +47,11 @@ pub struct Args {
     /// Face-free scenes scanned per bootstrapping round (0 = all).
     #[arg(long)]
     pub scenes_per_round: Option<usize>,
-    /// LCN's floor, the spread below which a neighbourhood is not amplified (from scratch
-    /// only; the default is `lcn::FLOOR`, ≈ 6 grey levels).
-    #[arg(
-        long,
-        value_name = "SPREAD",
-        conflicts_with = "init",
-        allow_hyphen_values = true
-    )]
+    /// LCN's floor, the spread below which a neighbourhood is not amplified, of the net being
+    /// trained: a new net, or with `--second-stage` the new stage (default: `lcn::FLOOR`, ≈ 6
+    /// grey levels, for a new net; the first stage's for a second stage). A trained net's is
+    /// fixed.
+    #[arg(long, value_name = "SPREAD", allow_hyphen_values = true)]
     pub lcn_floor: Option<f32>,
     /// Smallest face size the bootstrapping scan looks for, pixels.
     #[arg(long)]
@@ -101,8 +98,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         cfg.net.channels = [a, b, c];
     }
     if let Some(v) = args.lcn_floor {
-        cfg.net.lcn_floor = Some(v);
-        cfg.net.validate()?;
+        anyhow::ensure!(
+            args.init.is_none() || args.second_stage.is_some(),
+            "--lcn-floor applies to a new net or a new --second-stage; --init's net keeps the floor it was trained with"
+        );
+        if args.init.is_none() {
+            cfg.net.lcn_floor = Some(v);
+            cfg.net.validate()?;
+        }
     }
     if let Some(v) = args.scenes_per_round {
         cfg.mining.scenes_per_round = v;
@@ -127,9 +130,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     // Arbitration is an inference choice, set in the sidecar after training.
                     mirror: false,
                     peaks_only: false,
+                    lcn_floor: args.lcn_floor,
                 };
-                m = m.with_second_stage(second, &device);
                 meta.net.second = Some(second);
+                meta.net.validate()?;
+                m = m.with_second_stage(second, &device);
                 if args.epochs.is_none() {
                     cfg.epochs = 0; // mine the first stage's false positives before training
                 }

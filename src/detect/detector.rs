@@ -231,6 +231,7 @@ mod tests {
             gate: -1e9,
             mirror: true,
             peaks_only: false,
+            lcn_floor: None,
         };
         let model = FaceNetConfig::new()
             .init(&device)

@@ -89,6 +89,9 @@ pub struct SecondStageConfig {
     /// second stage's work without losing faces (README, "Measured").
     #[serde(default)]
     pub peaks_only: bool,
+    /// This stage's own LCN floor; none means the first stage's (`FaceNetConfig::lcn_floor`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lcn_floor: Option<f32>,
 }
 
 /// How far below its first-stage logit a window the first stage rejects is reported: far
@@ -145,7 +148,7 @@ impl FaceNetConfig {
         Self { lcn, ..self }
     }
 
-    /// The LCN floor of this net and of its second stage (which always has LCN).
+    /// The LCN floor of this net, and of its second stage unless that names its own.
     pub fn lcn_floor(&self) -> f32 {
         self.lcn_floor.unwrap_or(lcn::FLOOR)
     }
@@ -164,9 +167,11 @@ impl FaceNetConfig {
                 "layer widths must be 1 to {MAX_WIDTH}, got {w}"
             )));
         }
-        if let Some(floor) = self.lcn_floor
-            && !(floor.is_finite() && floor > 0.0)
-        {
+        let floors = self
+            .lcn_floor
+            .iter()
+            .chain(self.second.iter().flat_map(|s| &s.lcn_floor));
+        if let Some(floor) = floors.copied().find(|f| !(f.is_finite() && *f > 0.0)) {
             return Err(crate::error::Error::Config(format!(
                 "the LCN floor must be a positive number, got {floor}"
             )));
@@ -219,12 +224,13 @@ impl FaceNetConfig {
 }
 
 impl SecondStageConfig {
-    /// The second stage as a net of its own, with LCN at `lcn_floor` (its first stage's).
-    pub fn net_config(&self, lcn_floor: f32) -> FaceNetConfig {
+    /// The second stage as a net of its own: LCN at its own floor, else at `first_floor`
+    /// (its first stage's).
+    pub fn net_config(&self, first_floor: f32) -> FaceNetConfig {
         FaceNetConfig {
             channels: self.channels,
             lcn: true,
-            lcn_floor: Some(lcn_floor),
+            lcn_floor: Some(self.lcn_floor.unwrap_or(first_floor)),
             second: None,
         }
     }
@@ -232,8 +238,8 @@ impl SecondStageConfig {
 
 impl FaceNet {
     /// A cascade: this (trained) net as the first stage and a freshly initialised second
-    /// stage, ready to train. An existing second stage is replaced. It normalises with this
-    /// net's LCN floor, as `FaceNetConfig::init` builds it from the sidecar.
+    /// stage, ready to train. An existing second stage is replaced. Unless `second` names its
+    /// own LCN floor it takes this net's, as `FaceNetConfig::init` builds it from the sidecar.
     pub fn with_second_stage(self, second: SecondStageConfig, device: &Device) -> FaceNet {
         let floor = self.lcn.unwrap_or(lcn::FLOOR);
         FaceNet {
@@ -686,6 +692,7 @@ mod tests {
             gate: -2.0,
             mirror: false,
             peaks_only: false,
+            lcn_floor: None,
         };
         let net = FaceNetConfig::new()
             .init(&device)
@@ -818,6 +825,7 @@ mod tests {
             gate,
             mirror,
             peaks_only,
+            lcn_floor: None,
         };
         let mut cascade = first.with_second_stage(second, &device);
         assert!(cascade.is_cascade());
@@ -910,6 +918,7 @@ mod tests {
                         gate: -1.0,
                         mirror: true,
                         peaks_only: true,
+                        lcn_floor: None,
                     }),
                     ..FaceNetConfig::new()
                 },
@@ -966,6 +975,24 @@ mod tests {
         .init(&device)
         .with_second_stage(low.second.unwrap(), &device);
         assert_eq!(cascade.second[0].lcn, Some(0.01));
+        // A second stage may name its own, in the sidecar or when it is added.
+        let own = SecondStageConfig {
+            lcn_floor: Some(0.02),
+            ..low.second.unwrap()
+        };
+        let mixed = FaceNetConfig {
+            second: Some(own),
+            ..low.clone()
+        };
+        let net = mixed.init(&device);
+        assert_eq!((net.lcn, net.second[0].lcn), (Some(0.01), Some(0.02)));
+        let added = FaceNetConfig {
+            second: None,
+            ..low
+        }
+        .init(&device)
+        .with_second_stage(own, &device);
+        assert_eq!(added.second[0].lcn, Some(0.02));
     }
 
     #[test]
@@ -995,6 +1022,18 @@ mod tests {
                 ..FaceNetConfig::new()
             };
             assert!(cfg.validate().is_err(), "{floor}");
+            let second = SecondStageConfig {
+                channels: [4, 8, 8],
+                gate: -2.0,
+                mirror: true,
+                peaks_only: true,
+                lcn_floor: Some(floor),
+            };
+            let cfg = FaceNetConfig {
+                second: Some(second),
+                ..FaceNetConfig::new()
+            };
+            assert!(cfg.validate().is_err(), "second stage {floor}");
         }
         assert!(FaceNetConfig::new().validate().is_ok());
     }
