@@ -19,7 +19,10 @@ pub struct RetrainConfig {
     pub learning_rate: f64,
     /// Copies of every marked negative per epoch (there are few of them).
     pub user_copies: usize,
-    /// Augmented copies of every bundled face per epoch.
+    /// Augmented copies of every bundled face per epoch. Six: with five the bundled model's
+    /// round lost 1.1–1.2 points of held-out faces and the gate rejected it (`mining-sim`
+    /// seeds 11, 2, 3); with six all three pass and still clean the other photos (README,
+    /// "Measured").
     pub face_copies: usize,
     /// Negatives per positive. Three, not the 1.5 of offline training: more of the bundle's
     /// negatives beside the marks make the round clean the other photos more surely
@@ -42,7 +45,7 @@ impl Default for RetrainConfig {
             epochs: 3,
             learning_rate: 5e-4,
             user_copies: 12,
-            face_copies: 5,
+            face_copies: 6,
             negative_ratio: 3.0,
             seed: 11,
             threshold: 0.0,
