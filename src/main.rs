@@ -40,6 +40,8 @@ enum Command {
     Reel(cli::reel::Args),
     /// Regenerate the compact training set (assets/patches) the in-app retraining uses.
     Patches(cli::patches::Args),
+    /// Join cascades trained apart on one first stage into a committee of second stages.
+    Join(cli::join::Args),
     /// Check in-app mining with a simulated user: mark false positives, retrain, compare.
     MiningSim(cli::mining_sim::Args),
     /// Sequence models (week 6, second half): train on the temporal-order task.
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Some(Command::Scenes(a)) => cli::scenes::run(a),
         Some(Command::Reel(a)) => cli::reel::run(a),
         Some(Command::Patches(a)) => cli::patches::run(a),
+        Some(Command::Join(a)) => cli::join::run(a),
         Some(Command::MiningSim(a)) => cli::mining_sim::run(a),
         Some(Command::Seq(a)) => cli::seq::run(a),
         Some(Command::Track(a)) => cli::track::run(a),

@@ -243,3 +243,70 @@ fn track_writes_mot_lines_for_every_shown_box() {
         assert_eq!(&f[7..], ["-1", "-1", "-1"]);
     }
 }
+
+#[test]
+fn join_writes_one_committee_and_refuses_a_foreign_first_stage() {
+    use burn::tensor::Device;
+    use facecam::FaceNetConfig;
+    use facecam::detect::SecondStageConfig;
+    use facecam::detect::weights;
+    let device = Device::flex();
+    let dir = tempfile::tempdir().unwrap();
+    let bundled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/face.bpk");
+    let (model, meta) = weights::load(&bundled, &device).unwrap();
+    let second: SecondStageConfig = meta.net.second.unwrap();
+    // Another member on the bundled first stage, and a cascade on a first stage of its own.
+    let member = dir.path().join("member.bpk");
+    weights::save(&model.with_second_stage(second, &device), &meta, &member).unwrap();
+    let foreign = dir.path().join("foreign.bpk");
+    let stranger = FaceNetConfig::new()
+        .init(&device)
+        .with_second_stage(second, &device);
+    weights::save(&stranger, &meta, &foreign).unwrap();
+
+    let out_file = dir.path().join("committee.bpk");
+    let out = facecam()
+        .arg("join")
+        .args([&bundled, &member, &foreign])
+        .arg("--out")
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("foreign.bpk") && err.contains("first stages"),
+        "{err}"
+    );
+    assert!(!out_file.exists());
+
+    let out = facecam()
+        .arg("join")
+        .args([&bundled, &member])
+        .arg("--out")
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (committee, joined) = weights::load(&out_file, &device).unwrap();
+    assert_eq!(committee.members(), 2);
+    assert_eq!(joined.net.second.map(|s| s.members), Some(2));
+    assert_eq!(joined.detector, meta.detector);
+    // The committee detects like any weights file.
+    let img = common::shared_data().join("scenes/dlib/2007_007763.jpg");
+    let out = facecam()
+        .args(["detect", "--weights"])
+        .arg(&out_file)
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

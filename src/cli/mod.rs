@@ -6,6 +6,7 @@ pub mod eval;
 pub mod fp_rate;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod join;
 pub mod mining_sim;
 pub mod patches;
 pub mod reel;

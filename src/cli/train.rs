@@ -131,6 +131,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     mirror: false,
                     peaks_only: false,
                     lcn_floor: args.lcn_floor,
+                    members: 1,
                 };
                 meta.net.second = Some(second);
                 meta.net.validate()?;

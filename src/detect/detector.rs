@@ -232,6 +232,7 @@ mod tests {
             mirror: true,
             peaks_only: false,
             lcn_floor: None,
+            members: 1,
         };
         let model = FaceNetConfig::new()
             .init(&device)

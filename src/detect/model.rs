@@ -37,6 +37,15 @@
 //! sends only the first stage's local peaks to the second, which halves its windows. With
 //! `peaks_only` a patch still equals the map wherever the window is a peak of its own map;
 //! a lone 30×30 patch always is.
+//!
+//! The second stage may be a **committee** (`SecondStageConfig::members`): second stages of
+//! one shape trained apart on the same first stage (other seeds, other bootstrapping runs)
+//! and joined into one file (`FaceNet::join`, `facecam join`). The first member's view of a
+//! window decides, as above, whether the other views count; where it does, the window's
+//! score is the mean of every member's view of it and of its mirror image. Members trained
+//! apart mine and learn different false positives, so the mean ranks fewer of them above
+//! faces than any member alone (README, "Measured"). Fine-tuning a committee trains its
+//! members together, on the mean of their logits.
 
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -92,7 +101,24 @@ pub struct SecondStageConfig {
     /// This stage's own LCN floor; none means the first stage's (`FaceNetConfig::lcn_floor`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lcn_floor: Option<f32>,
+    /// How many second stages of this shape, trained apart (`FaceNet::join`), score each
+    /// window together: a committee, whose members' errors differ where their training
+    /// runs did. The first member's own view decides whether the others look at all, so
+    /// they cost only where the verdict can change. Sidecars from before it lack the field: 1.
+    #[serde(default = "one_member", skip_serializing_if = "is_one_member")]
+    pub members: usize,
 }
+
+fn one_member() -> usize {
+    1
+}
+
+fn is_one_member(n: &usize) -> bool {
+    *n == 1
+}
+
+/// The most second stages a committee may have: a sidecar's count allocates nets.
+pub const MAX_MEMBERS: usize = 8;
 
 /// How far below its first-stage logit a window the first stage rejects is reported: far
 /// enough below every usable threshold that rejected windows never become boxes, while
@@ -115,8 +141,8 @@ pub struct FaceNet {
     /// LCN's floor if the input goes through `lcn` first (fixed, no weights).
     #[module(skip)]
     lcn: Option<f32>,
-    /// The cascade's second stage: empty, or one net (a `Vec` because a module cannot hold
-    /// a `Box` of itself).
+    /// The cascade's second stage: empty, or its committee's members (one net unless joined:
+    /// `SecondStageConfig::members`).
     second: Vec<FaceNet>,
     /// First-stage logit a window needs to reach `second`.
     #[module(skip)]
@@ -184,6 +210,14 @@ impl FaceNetConfig {
                 s.gate
             )));
         }
+        if let Some(s) = self.second
+            && !(1..=MAX_MEMBERS).contains(&s.members)
+        {
+            return Err(crate::error::Error::Config(format!(
+                "a second stage has 1 to {MAX_MEMBERS} members, got {}",
+                s.members
+            )));
+        }
         Ok(())
     }
 
@@ -205,7 +239,8 @@ impl FaceNetConfig {
             second: self
                 .second
                 .iter()
-                .map(|s| s.net_config(self.lcn_floor()).init(device))
+                .flat_map(|s| (0..s.members).map(|_| s.net_config(self.lcn_floor())))
+                .map(|member| member.init(device))
                 .collect(),
             gate: self.second.map_or(0.0, |s| s.gate),
             mirror: self.second.is_some_and(|s| s.mirror),
@@ -219,7 +254,9 @@ impl FaceNetConfig {
         let k = self.conv4_kernel();
         let own = (9 + 1) * c1 + (9 * c1 + 1) * c2 + (9 * c2 + 1) * c3 + (k * k * c3 + 1);
         let floor = self.lcn_floor();
-        own + self.second.map_or(0, |s| s.net_config(floor).num_params())
+        own + self
+            .second
+            .map_or(0, |s| s.members * s.net_config(floor).num_params())
     }
 }
 
@@ -238,12 +275,15 @@ impl SecondStageConfig {
 
 impl FaceNet {
     /// A cascade: this (trained) net as the first stage and a freshly initialised second
-    /// stage, ready to train. An existing second stage is replaced. Unless `second` names its
-    /// own LCN floor it takes this net's, as `FaceNetConfig::init` builds it from the sidecar.
+    /// stage (`second.members` nets), ready to train. An existing second stage is replaced.
+    /// Unless `second` names its own LCN floor it takes this net's, as `FaceNetConfig::init`
+    /// builds it from the sidecar.
     pub fn with_second_stage(self, second: SecondStageConfig, device: &Device) -> FaceNet {
         let floor = self.lcn.unwrap_or(lcn::FLOOR);
         FaceNet {
-            second: vec![second.net_config(floor).init(device)],
+            second: (0..second.members)
+                .map(|_| second.net_config(floor).init(device))
+                .collect(),
             gate: second.gate,
             mirror: second.mirror,
             peaks_only: second.peaks_only,
@@ -258,8 +298,9 @@ impl FaceNet {
     /// Burn keeps a frozen flag through training, so a net from an earlier round is made
     /// trainable first.
     pub fn freeze_leading(mut self, n: usize) -> Self {
-        if let Some(second) = self.second.pop() {
-            self.second.push(second.freeze_leading(n));
+        if self.is_cascade() {
+            let members = std::mem::take(&mut self.second);
+            self.second = members.into_iter().map(|m| m.freeze_leading(n)).collect();
             return self;
         }
         self = self.set_require_grad(true);
@@ -278,12 +319,53 @@ impl FaceNet {
     }
 
     /// `[N, 1, H, W]` normalised gray → `[N, 1, map_len(H), map_len(W)]` logits of the stage
-    /// being trained: the second one of a cascade (the first stays fixed), else this one.
+    /// being trained: the second one of a cascade (the first stays fixed; a committee's
+    /// members' mean, so they train together), else this one.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        match self.second.first() {
-            Some(second) => second.forward(x),
-            None => self.forward_stage(x),
+        match &self.second[..] {
+            [] => self.forward_stage(x),
+            [single] => single.forward_stage(x),
+            members => {
+                let n = members.len() as f32;
+                let sum = members
+                    .iter()
+                    .map(|m| m.forward_stage(x.clone()))
+                    .reduce(|a, b| a + b)
+                    .expect("a committee has members");
+                sum / n
+            }
         }
+    }
+
+    /// A committee: this cascade's second-stage members followed by `other`'s, which must
+    /// share this first stage exactly (the same file's, or one `--init` from it) and the
+    /// shape, gate and LCN floor of its second stage. Each member trained on its own
+    /// bootstrapping, so they err on different windows, and their mean errs less.
+    pub fn join(mut self, other: FaceNet) -> crate::error::Result<FaceNet> {
+        let refuse = |why: &str| Err(crate::error::Error::Config(format!("cannot join: {why}")));
+        if !self.is_cascade() || !other.is_cascade() {
+            return refuse("both nets must be cascades");
+        }
+        if self.host_stage() != other.host_stage() {
+            return refuse("the first stages differ (train every member on the same first stage)");
+        }
+        let (a, b) = (&self.second[0], &other.second[0]);
+        if a.host_stage().shapes() != b.host_stage().shapes() || a.lcn != b.lcn {
+            return refuse("the second stages differ in widths or LCN floor");
+        }
+        if self.gate != other.gate {
+            return refuse("the gates differ");
+        }
+        if self.second.len() + other.second.len() > MAX_MEMBERS {
+            return refuse(&format!("a committee has at most {MAX_MEMBERS} members"));
+        }
+        self.second.extend(other.second);
+        Ok(self)
+    }
+
+    /// Number of second-stage nets (0 for a single net).
+    pub fn members(&self) -> usize {
+        self.second.len()
     }
 
     /// This stage's logits, in the training form. ReLU comes after each pooling: max and
@@ -347,13 +429,11 @@ impl FaceNet {
         inputs: Vec<(HostPixels, Tensor<4>)>,
         host: Option<&HostWeights>,
     ) -> Vec<Tensor<4>> {
-        match self.second.first() {
-            Some(second) => {
-                let second_host = host.and_then(|h| h.second.as_ref());
-                rescore_all(second, second_host, self.rescore_rule(), inputs)
-            }
-            None => inputs.into_iter().map(|(_, first)| first).collect(),
+        if !self.is_cascade() {
+            return inputs.into_iter().map(|(_, first)| first).collect();
         }
+        let members = host.map(|h| &h.second[..]);
+        rescore_all(&self.second, members, self.rescore_rule(), inputs)
     }
 
     /// Every stage's weights read back to host memory, for callers that run the net many
@@ -362,7 +442,7 @@ impl FaceNet {
     pub(crate) fn host_weights(&self) -> HostWeights {
         HostWeights {
             first: self.host_stage(),
-            second: self.second.first().map(FaceNet::host_stage),
+            second: self.second.iter().map(FaceNet::host_stage).collect(),
         }
     }
 
@@ -410,7 +490,7 @@ impl FaceNet {
 /// without reading its parameters back on every call: on ndarray a parameter's buffer is
 /// shared with the module and is copied element by element, 12 % of a frame when it was read
 /// per pyramid level (README, "Measured"). A `Detector` reads them once.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct HostStage {
     /// LCN's floor, if the stage normalises.
     lcn: Option<f32>,
@@ -418,16 +498,16 @@ pub(crate) struct HostStage {
     convs: [HostConv; 4],
 }
 
-/// Both stages' `HostStage`s (`FaceNet::host_weights`).
+/// Both stages' `HostStage`s (`FaceNet::host_weights`): the second's one per member.
 #[derive(Clone, Debug)]
 pub(crate) struct HostWeights {
     first: HostStage,
-    second: Option<HostStage>,
+    second: Vec<HostStage>,
 }
 
 /// A convolution's weights `[c_out, c_in, k, k]` and bias `[c_out]`, row-major. Its `Debug`
 /// gives the shape, not thousands of numbers.
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 struct HostConv {
     weight: Vec<f32>,
     bias: Vec<f32>,
@@ -436,13 +516,19 @@ struct HostConv {
 
 impl std::fmt::Debug for HostConv {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let c_out = self.bias.len();
-        let c_in = self.weight.len() / (c_out * self.k * self.k).max(1);
-        write!(f, "HostConv([{c_out}, {c_in}, {k}, {k}])", k = self.k)
+        let [c_out, c_in, k, _] = self.shape();
+        write!(f, "HostConv([{c_out}, {c_in}, {k}, {k}])")
     }
 }
 
 impl HostConv {
+    /// `[c_out, c_in, k, k]`.
+    fn shape(&self) -> [usize; 4] {
+        let c_out = self.bias.len();
+        let c_in = self.weight.len() / (c_out * self.k * self.k).max(1);
+        [c_out, c_in, self.k, self.k]
+    }
+
     fn read(layer: &Conv2d) -> HostConv {
         let weight = layer.weight.val(); // [c_out, c_in, k, k]
         let [c_out, _, k, _] = weight.dims();
@@ -464,6 +550,11 @@ impl HostConv {
 }
 
 impl HostStage {
+    /// Each convolution's `[c_out, c_in, k, k]`.
+    fn shapes(&self) -> [[usize; 4]; 4] {
+        self.convs.each_ref().map(HostConv::shape)
+    }
+
     /// The stage layer by layer with `direct_conv`: `[N, 1, H, W]` → `[N, 1, map_len(H),
     /// map_len(W)]`, for H and W of at least one window.
     fn infer(&self, x: Vec<f32>, dims: Dims) -> (Vec<f32>, Dims) {
@@ -497,13 +588,14 @@ struct RescoreRule {
 /// The cascade's second step over several inputs at once. For each input `x`
 /// (`[N, 1, H, W]`) and its first-stage map `first` (`[N, 1, h', w']`), the windows whose
 /// first-stage logit reaches the gate (and, with `peaks_only`, tops its 3×3 neighbours) are
-/// cut out, 30×30 at (4j, 4i), and scored by `second` (`second_stage_logits`); the rest drop by
+/// cut out, 30×30 at (4j, 4i), and scored by the second stage's `members`
+/// (`second_stage_logits`); the rest drop by
 /// `REJECTED`. The windows of all inputs go through `second` together, in batches: a
 /// pyramid's levels hold a few candidates each, and one call per level cost more than the
 /// arithmetic (README, "Measured"). Returns the combined maps, one per input.
 fn rescore_all(
-    second: &FaceNet,
-    second_host: Option<&HostStage>,
+    members: &[FaceNet],
+    hosts: Option<&[HostStage]>,
     rule: RescoreRule,
     inputs: Vec<(HostPixels, Tensor<4>)>,
 ) -> Vec<Tensor<4>> {
@@ -543,7 +635,7 @@ fn rescore_all(
                 windows.extend_from_slice(&values[origin + row * w..][..WINDOW]);
             }
         }
-        let logits = second_stage_logits(second, second_host, rule, windows, &device);
+        let logits = second_stage_logits(members, hosts, rule, windows, &device);
         for (&(input, k, _), logit) in chunk.iter().zip(logits) {
             let (scores, _, rescored) = &mut maps[input];
             scores[k] = logit;
@@ -561,40 +653,65 @@ fn rescore_all(
 }
 
 /// The second stage's logit for each 30×30 window in `windows` (row-major, one after
-/// another); with `mirror`, the windows whose logit reaches the gate get the mean of it and
-/// their mirror image's, the others keep their own: the second view costs only where it can
-/// change a verdict.
+/// another): the first member's. Where that reaches the gate, the other views join it and
+/// the window gets their mean: its mirror image (with `mirror`) and every further member's
+/// view of the window (and of its mirror image). The windows below the gate keep the first
+/// view alone: more views cost only where they can change a verdict.
 fn second_stage_logits(
-    second: &FaceNet,
-    host: Option<&HostStage>,
+    members: &[FaceNet],
+    hosts: Option<&[HostStage]>,
     rule: RescoreRule,
     windows: Vec<f32>,
     device: &Device,
 ) -> Vec<f32> {
     let n = windows.len() / (WINDOW * WINDOW);
-    let infer = |values: Vec<f32>, n: usize| {
+    let infer = |member: usize, values: Vec<f32>, n: usize| {
         let batch = TensorData::new(values, [n, 1, WINDOW, WINDOW]);
-        host_values(second.infer_stage(Tensor::from_data(batch, device), host)) // [n, 1, 1, 1]
+        let host = hosts.and_then(|h| h.get(member));
+        host_values(members[member].infer_stage(Tensor::from_data(batch, device), host)) // [n, 1, 1, 1]
     };
-    if !rule.mirror {
-        return infer(windows, n);
+    if !rule.mirror && members.len() == 1 {
+        return infer(0, windows, n);
     }
-    let mut logits = infer(windows.clone(), n);
+    let mut logits = infer(0, windows.clone(), n);
     let again: Vec<usize> = (0..n).filter(|&i| logits[i] >= rule.gate).collect();
-    if !again.is_empty() {
-        let views = infer(mirrored_windows(&windows, &again), again.len());
-        for (&i, view) in again.iter().zip(views) {
-            logits[i] = 0.5 * (logits[i] + view);
+    if again.is_empty() {
+        return logits;
+    }
+    let mut views = Vec::new(); // each [again.len()]
+    for member in 0..members.len() {
+        if member > 0 {
+            views.push(infer(
+                member,
+                chosen_windows(&windows, &again, false),
+                again.len(),
+            ));
         }
+        if rule.mirror {
+            views.push(infer(
+                member,
+                chosen_windows(&windows, &again, true),
+                again.len(),
+            ));
+        }
+    }
+    let count = (views.len() + 1) as f32;
+    for (slot, &i) in again.iter().enumerate() {
+        logits[i] = views.iter().fold(logits[i], |sum, view| sum + view[slot]) / count;
     }
     logits
 }
 
-/// Windows `which` of `windows` (30×30 each, row-major), each mirrored (its rows reversed).
-fn mirrored_windows(values: &[f32], which: &[usize]) -> Vec<f32> {
+/// Windows `which` of `windows` (30×30 each, row-major), each mirrored (its rows reversed)
+/// if `mirror`.
+fn chosen_windows(values: &[f32], which: &[usize], mirror: bool) -> Vec<f32> {
     let mut out = Vec::with_capacity(which.len() * WINDOW * WINDOW);
     for &i in which {
         let window = &values[i * WINDOW * WINDOW..(i + 1) * WINDOW * WINDOW];
+        if !mirror {
+            out.extend_from_slice(window);
+            continue;
+        }
         for row in window.chunks_exact(WINDOW) {
             out.extend(row.iter().rev());
         }
@@ -693,6 +810,7 @@ mod tests {
             mirror: false,
             peaks_only: false,
             lcn_floor: None,
+            members: 1,
         };
         let net = FaceNetConfig::new()
             .init(&device)
@@ -802,12 +920,19 @@ mod tests {
     fn a_cascade_rescores_exactly_the_windows_its_first_stage_passes() {
         for mirror in [false, true] {
             for peaks_only in [false, true] {
-                cascade_rescores_the_passed_windows(mirror, peaks_only);
+                cascade_rescores_the_passed_windows(mirror, peaks_only, 1);
             }
         }
     }
 
-    fn cascade_rescores_the_passed_windows(mirror: bool, peaks_only: bool) {
+    #[test]
+    fn a_committee_averages_its_members_views_where_the_first_member_passes() {
+        for mirror in [false, true] {
+            cascade_rescores_the_passed_windows(mirror, true, 3);
+        }
+    }
+
+    fn cascade_rescores_the_passed_windows(mirror: bool, peaks_only: bool, members: usize) {
         let device = Device::flex();
         let first = FaceNetConfig::new().init(&device);
         let (h, w) = (46, 58); // a 5 × 8 map
@@ -826,8 +951,10 @@ mod tests {
             mirror,
             peaks_only,
             lcn_floor: None,
+            members,
         };
         let mut cascade = first.with_second_stage(second, &device);
+        assert_eq!(cascade.members(), members);
         assert!(cascade.is_cascade());
         let (mh, mw) = (map_len(h), map_len(w));
         // A peak by brute force: no neighbour within one cell is higher.
@@ -856,6 +983,7 @@ mod tests {
         stage2.conv4.bias = Some(Param::from_tensor(bias.val() + shift));
         let combined = host_values(cascade.infer(x.clone()));
         let stage2 = &cascade.second[0];
+        let more_views = mirror || members > 1;
         let (mut rescored, mut peaks, mut mirrored, mut views_differ) = (0, 0, 0, false);
         for i in 0..mh {
             for j in 0..mw {
@@ -870,11 +998,19 @@ mod tests {
                         j * STRIDE..j * STRIDE + WINDOW,
                     ]);
                     let own = host_values(stage2.infer(patch.clone()))[0];
-                    if mirror && own >= gate {
-                        let flipped = host_values(stage2.infer(patch.flip([3])))[0];
+                    if more_views && own >= gate {
+                        // Every member's view of the window, and of its mirror image.
+                        let mut views = Vec::new();
+                        for member in &cascade.second {
+                            let view = |p: Tensor<4>| host_values(member.infer(p))[0];
+                            views.push(view(patch.clone()));
+                            if mirror {
+                                views.push(view(patch.clone().flip([3])));
+                            }
+                        }
                         mirrored += 1;
-                        views_differ |= (own - flipped).abs() > 1e-4;
-                        (own + flipped) / 2.0
+                        views_differ |= views.iter().any(|v| (own - v).abs() > 1e-4);
+                        views.iter().sum::<f32>() / views.len() as f32
                     } else {
                         own
                     }
@@ -891,19 +1027,95 @@ mod tests {
         // Both branches ran: some windows rescored, some rejected, and peaks are a subset.
         assert!(rescored > 0 && rescored < mh * mw);
         assert!(peaks > 0 && peaks < mh * mw);
-        // Some windows the second stage passes, some it rejects (so both mirror branches ran),
-        // and the mirror is another view: averaging it in changes scores.
-        if mirror {
+        // Some windows the second stage passes, some it rejects (so both branches ran), and
+        // the mirror and the other members are other views: averaging them in changes scores.
+        if more_views {
             assert!(
                 mirrored > 0 && mirrored < rescored,
                 "{mirrored} of {rescored}"
             );
         }
-        assert_eq!(views_differ, mirror);
-        // Training a cascade trains its second stage: `forward` is the second stage's.
+        assert_eq!(views_differ, more_views);
+        // Training a cascade trains its second stage: `forward` is the second stage's (the
+        // mean of a committee's members).
         let patch = x.slice([0..1, 0..1, 0..WINDOW, 0..WINDOW]);
         let trained = host_values(cascade.forward(patch.clone()))[0];
-        assert!((trained - host_values(stage2.forward(patch))[0]).abs() < 1e-5);
+        let mean = cascade
+            .second
+            .iter()
+            .map(|m| host_values(m.forward(patch.clone()))[0])
+            .sum::<f32>()
+            / members as f32;
+        assert!((trained - mean).abs() < 1e-5);
+    }
+
+    #[test]
+    fn join_makes_a_committee_of_cascades_on_one_first_stage_only() {
+        let device = Device::flex();
+        let second = SecondStageConfig {
+            channels: [4, 8, 8],
+            gate: -2.0,
+            mirror: true,
+            peaks_only: true,
+            lcn_floor: None,
+            members: 1,
+        };
+        let first = FaceNetConfig::new().init(&device);
+        let a = first.clone().with_second_stage(second, &device);
+        let b = first.clone().with_second_stage(second, &device);
+        let joined = a.clone().join(b.clone()).unwrap();
+        assert_eq!(joined.members(), 2);
+        let cfg = FaceNetConfig {
+            second: Some(SecondStageConfig {
+                members: 2,
+                ..second
+            }),
+            ..FaceNetConfig::new()
+        };
+        assert_eq!(joined.num_params(), cfg.num_params());
+        assert_eq!(
+            cfg.num_params(),
+            FaceNetConfig::new().num_params() + 2 * (40 + 296 + 584 + 33)
+        );
+        // Members are kept in order: the first decides which windows the rest see.
+        assert_eq!(joined.second[0].host_stage(), a.second[0].host_stage());
+        assert_eq!(joined.second[1].host_stage(), b.second[0].host_stage());
+        // Another first stage, another second-stage shape or gate, or a single net: refused.
+        let other_first = FaceNetConfig::new()
+            .init(&device)
+            .with_second_stage(second, &device);
+        let wider = first.clone().with_second_stage(
+            SecondStageConfig {
+                channels: [4, 8, 16],
+                ..second
+            },
+            &device,
+        );
+        let other_gate = first.clone().with_second_stage(
+            SecondStageConfig {
+                gate: -1.0,
+                ..second
+            },
+            &device,
+        );
+        for (other, says) in [
+            (other_first, "first stages"),
+            (wider, "widths"),
+            (other_gate, "gates"),
+            (first.clone(), "cascades"),
+        ] {
+            let err = a.clone().join(other).unwrap_err().to_string();
+            assert!(err.contains(says), "{err}");
+        }
+        // A sidecar's count is bounded: it allocates nets.
+        let many = FaceNetConfig {
+            second: Some(SecondStageConfig {
+                members: MAX_MEMBERS + 1,
+                ..second
+            }),
+            ..FaceNetConfig::new()
+        };
+        assert!(many.validate().is_err());
     }
 
     #[test]
@@ -919,6 +1131,7 @@ mod tests {
                         mirror: true,
                         peaks_only: true,
                         lcn_floor: None,
+                        members: 1,
                     }),
                     ..FaceNetConfig::new()
                 },
@@ -939,6 +1152,9 @@ mod tests {
         .unwrap();
         let second = cfg.second.unwrap();
         assert_eq!((second.mirror, second.peaks_only), (false, false));
+        // One member, and a one-member sidecar is written as before.
+        assert_eq!(second.members, 1);
+        assert!(!serde_json::to_string(&second).unwrap().contains("members"));
     }
 
     #[test]
@@ -1028,6 +1244,7 @@ mod tests {
                 mirror: true,
                 peaks_only: true,
                 lcn_floor: Some(floor),
+                members: 1,
             };
             let cfg = FaceNetConfig {
                 second: Some(second),
