@@ -4,7 +4,7 @@ mod common;
 
 use std::process::Command;
 
-use common::facecam;
+use common::{facecam, run_ok};
 
 #[test]
 fn nonsense_options_get_clap_errors() {
@@ -144,32 +144,22 @@ fn cli_eval_agrees_with_faceeval_on_the_dlib_scenes() {
     let dir = tempfile::tempdir().unwrap();
     let scenes = common::shared_data().join("scenes/dlib");
     let dets = dir.path().join("dets.txt");
-    let out = facecam()
-        .args(["eval", "--boxes"])
-        .arg(scenes.join("boxes.txt"))
-        .arg("--dets-out")
-        .arg(&dets)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_ok(
+        facecam()
+            .args(["eval", "--boxes"])
+            .arg(scenes.join("boxes.txt"))
+            .arg("--dets-out")
+            .arg(&dets),
     );
     let ours = String::from_utf8_lossy(&out.stdout).to_string();
-    let py = Command::new("python3")
-        .arg(common::faceeval())
-        .arg("--gt")
-        .arg(scenes.join("boxes.txt"))
-        .arg("--det")
-        .arg(&dets)
-        .args(["--label", "facecam"])
-        .output()
-        .unwrap();
-    assert!(
-        py.status.success(),
-        "{}",
-        String::from_utf8_lossy(&py.stderr)
+    let py = run_ok(
+        Command::new("python3")
+            .arg(common::faceeval())
+            .arg("--gt")
+            .arg(scenes.join("boxes.txt"))
+            .arg("--det")
+            .arg(&dets)
+            .args(["--label", "facecam"]),
     );
     let theirs = String::from_utf8_lossy(&py.stdout).to_string();
     let mut n = 0;
@@ -254,15 +244,22 @@ fn join_writes_one_committee_and_refuses_a_foreign_first_stage() {
     let dir = tempfile::tempdir().unwrap();
     let bundled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/face.bpk");
     let (model, meta) = weights::load(&bundled, &device).unwrap();
-    let second: SecondStageConfig = meta.net.second.unwrap();
-    // Another member on the bundled first stage, and a cascade on a first stage of its own.
+    let bundled_members = model.members();
+    // One more member on the bundled first stage, and a cascade on a first stage of its own.
+    let second = SecondStageConfig {
+        members: 1,
+        ..meta.net.second.unwrap()
+    };
+    let mut one_member = meta.clone();
+    one_member.net.second = Some(second);
     let member = dir.path().join("member.bpk");
-    weights::save(&model.with_second_stage(second, &device), &meta, &member).unwrap();
+    let fresh = model.with_second_stage(second, &device);
+    weights::save(&fresh, &one_member, &member).unwrap();
     let foreign = dir.path().join("foreign.bpk");
     let stranger = FaceNetConfig::new()
         .init(&device)
         .with_second_stage(second, &device);
-    weights::save(&stranger, &meta, &foreign).unwrap();
+    weights::save(&stranger, &one_member, &foreign).unwrap();
 
     let out_file = dir.path().join("committee.bpk");
     let out = facecam()
@@ -280,33 +277,26 @@ fn join_writes_one_committee_and_refuses_a_foreign_first_stage() {
     );
     assert!(!out_file.exists());
 
-    let out = facecam()
-        .arg("join")
-        .args([&bundled, &member])
-        .arg("--out")
-        .arg(&out_file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    run_ok(
+        facecam()
+            .arg("join")
+            .args([&bundled, &member])
+            .arg("--out")
+            .arg(&out_file),
     );
     let (committee, joined) = weights::load(&out_file, &device).unwrap();
-    assert_eq!(committee.members(), 2);
-    assert_eq!(joined.net.second.map(|s| s.members), Some(2));
+    assert_eq!(committee.members(), bundled_members + 1);
+    assert_eq!(
+        joined.net.second.map(|s| s.members),
+        Some(bundled_members + 1)
+    );
     assert_eq!(joined.detector, meta.detector);
     // The committee detects like any weights file.
     let img = common::shared_data().join("scenes/dlib/2007_007763.jpg");
-    let out = facecam()
-        .args(["detect", "--weights"])
-        .arg(&out_file)
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    run_ok(
+        facecam()
+            .args(["detect", "--weights"])
+            .arg(&out_file)
+            .arg(&img),
     );
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::facecam;
+use common::{facecam, run_ok};
 
 use burn::tensor::Device;
 use facecam::seq::scorecard::{Figure, recorded, score};
@@ -85,27 +85,17 @@ fn memory_networks_answer_held_out_stories() {
 fn seq_train_saves_what_seq_eval_reads_and_bad_files_fail_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("m.bpk");
-    let train = facecam()
-        .args([
-            "seq", "train", "memnet", "--steps", "300", "--seed", "3", "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        train.status.success(),
-        "{}",
-        String::from_utf8_lossy(&train.stderr)
+    let train = run_ok(
+        facecam()
+            .args([
+                "seq", "train", "memnet", "--steps", "300", "--seed", "3", "--out",
+            ])
+            .arg(&out),
     );
     let stdout = String::from_utf8_lossy(&train.stdout);
     assert!(stdout.contains("answer accuracy"), "{stdout}");
 
-    let eval = facecam().args(["seq", "eval"]).arg(&out).output().unwrap();
-    assert!(
-        eval.status.success(),
-        "{}",
-        String::from_utf8_lossy(&eval.stderr)
-    );
+    let eval = run_ok(facecam().args(["seq", "eval"]).arg(&out));
     let evaluated = String::from_utf8_lossy(&eval.stdout);
     // The same figure line, measured again from the file.
     let line = |s: &str| {

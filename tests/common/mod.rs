@@ -23,3 +23,16 @@ pub fn shared_data() -> PathBuf {
 pub fn faceeval() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/faceeval.py")
 }
+
+/// Runs `cmd` to the end and returns its output, failing the test with its stderr if it did
+/// not succeed.
+pub fn run_ok(cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().expect("the command could be started");
+    assert!(
+        out.status.success(),
+        "{:?} failed: {}",
+        cmd.get_program(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
