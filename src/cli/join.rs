@@ -1,12 +1,11 @@
 //! `facecam join`: make one committee of the second stages of cascades trained apart on the
 //! same first stage (`FaceNet::join`), so their logits are averaged at inference.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use burn::tensor::Device;
-use facecam::detect::FaceNet;
 use facecam::detect::weights::{self, ModelMeta};
 
 #[derive(clap::Args, Debug)]
@@ -23,25 +22,16 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let device = Device::flex();
-    let mut records = Vec::new();
-    let mut joined: Option<(FaceNet, ModelMeta)> = None;
-    for path in &args.cascades {
-        let (model, meta) = weights::load(path, &device)?;
-        records.push(serde_json::json!({
-            "file": path.display().to_string(),
-            "training": meta.training,
-        }));
-        joined = Some(match joined {
-            None => (model, meta),
-            Some((committee, first)) => {
-                let committee = committee
-                    .join(model)
-                    .with_context(|| format!("joining {}", path.display()))?;
-                (committee, first)
-            }
-        });
+    let (first, rest) = args.cascades.split_first().context("no cascades given")?;
+    let (mut committee, mut meta) = weights::load(first, &device)?;
+    let mut records = vec![training_record(first, &meta)];
+    for path in rest {
+        let (model, other) = weights::load(path, &device)?;
+        records.push(training_record(path, &other));
+        committee = committee
+            .join(model)
+            .with_context(|| format!("joining {}", path.display()))?;
     }
-    let (committee, mut meta) = joined.context("no cascades given")?;
     if let Some(second) = meta.net.second.as_mut() {
         second.members = committee.members();
     }
@@ -54,4 +44,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A member's file and training record, kept in the committee's sidecar.
+fn training_record(path: &Path, meta: &ModelMeta) -> serde_json::Value {
+    serde_json::json!({
+        "file": path.display().to_string(),
+        "training": meta.training,
+    })
 }

@@ -678,21 +678,14 @@ fn second_stage_logits(
     if again.is_empty() {
         return logits;
     }
+    // The passed windows, as they are (for the further members) and mirrored: cut once.
+    let plain = (members.len() > 1).then(|| chosen_windows(&windows, &again, false));
+    let mirrored = rule.mirror.then(|| chosen_windows(&windows, &again, true));
     let mut views = Vec::new(); // each [again.len()]
     for member in 0..members.len() {
-        if member > 0 {
-            views.push(infer(
-                member,
-                chosen_windows(&windows, &again, false),
-                again.len(),
-            ));
-        }
-        if rule.mirror {
-            views.push(infer(
-                member,
-                chosen_windows(&windows, &again, true),
-                again.len(),
-            ));
+        let own = plain.as_ref().filter(|_| member > 0);
+        for batch in own.into_iter().chain(&mirrored) {
+            views.push(infer(member, batch.clone(), again.len()));
         }
     }
     let count = (views.len() + 1) as f32;
@@ -800,18 +793,23 @@ mod tests {
     use burn::module::Param;
     use burn::tensor::Int;
 
-    #[test]
-    fn freeze_leading_stops_the_gradients_of_the_second_stages_first_layers_only() {
-        use burn::optim::GradientsParams;
-        let device = Device::flex();
-        let second = SecondStageConfig {
+    /// A small one-member second stage (4, 8, 8) at gate −2, arbitration off.
+    fn small_second_stage() -> SecondStageConfig {
+        SecondStageConfig {
             channels: [4, 8, 8],
             gate: -2.0,
             mirror: false,
             peaks_only: false,
             lcn_floor: None,
             members: 1,
-        };
+        }
+    }
+
+    #[test]
+    fn freeze_leading_stops_the_gradients_of_the_second_stages_first_layers_only() {
+        use burn::optim::GradientsParams;
+        let device = Device::flex();
+        let second = small_second_stage();
         let net = FaceNetConfig::new()
             .init(&device)
             .with_second_stage(second, &device);
@@ -1053,12 +1051,9 @@ mod tests {
     fn join_makes_a_committee_of_cascades_on_one_first_stage_only() {
         let device = Device::flex();
         let second = SecondStageConfig {
-            channels: [4, 8, 8],
-            gate: -2.0,
             mirror: true,
             peaks_only: true,
-            lcn_floor: None,
-            members: 1,
+            ..small_second_stage()
         };
         let first = FaceNetConfig::new().init(&device);
         let a = first.clone().with_second_stage(second, &device);
