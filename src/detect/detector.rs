@@ -54,6 +54,11 @@ impl DetectorConfig {
                 self.nms.iou
             )));
         }
+        if self.nms.support_floor.is_some_and(|f| !f.is_finite()) {
+            return Err(Error::Config(
+                "NMS support floor must be a finite logit".into(),
+            ));
+        }
         // Above 1 it never triggers (the documented way to turn it off); 0 or less would
         // suppress every box that touches a better one.
         if !(self.nms.containment.is_finite() && self.nms.containment > 0.0) {
@@ -125,12 +130,23 @@ impl Detector {
 
     /// Candidates above the threshold on every level, merged by NMS. Split from `detect` so
     /// the live view can show the score maps it drew the boxes from.
+    ///
+    /// With a support floor, windows from the floor up are candidates too (they may back a
+    /// stronger neighbour); only merged boxes that reach the threshold come out.
     pub fn boxes_from(&self, maps: &[(LevelSpec, ScoreMap)]) -> Vec<Detection> {
+        let threshold = self.config.threshold;
+        let floor = self
+            .config
+            .nms
+            .support_floor
+            .map_or(threshold, |f| f.min(threshold));
         let mut candidates = Vec::new();
         for (spec, map) in maps {
-            scan::candidates(map, spec, self.config.threshold, &mut candidates);
+            scan::candidates(map, spec, floor, &mut candidates);
         }
-        nms(candidates, &self.config.nms)
+        let mut kept = nms(candidates, &self.config.nms);
+        kept.retain(|d| d.score >= threshold);
+        kept
     }
 
     /// The network's logits on every pyramid level (what the heat-map overlay shows).
@@ -300,5 +316,54 @@ mod tests {
             ..DetectorConfig::default()
         };
         assert!(detector.with_config(bad).is_err());
+    }
+
+    #[test]
+    fn support_lets_weak_neighbours_lift_a_box_but_none_comes_out_below_the_threshold() {
+        let device = Device::flex();
+        let model = FaceNetConfig::new().init(&device);
+        // One level at scale 1: cells 4 px apart, 30 px windows (IoU of neighbours ≈ 0.76).
+        let spec = LevelSpec {
+            width: 50,
+            height: 34,
+            scale_x: 1.0,
+            scale_y: 1.0,
+        };
+        #[rustfmt::skip]
+        let logits = vec![
+            0.8, 0.6, -5.0, -5.0, -5.0, -5.0,
+            -1.5, -2.5, -5.0, -5.0, -5.0, -0.5,
+        ];
+        let maps = vec![(
+            spec,
+            ScoreMap {
+                width: 6,
+                height: 2,
+                logits,
+            },
+        )];
+        let config = |support_floor| DetectorConfig {
+            threshold: 1.0,
+            nms: NmsConfig {
+                support_floor,
+                ..NmsConfig::default()
+            },
+            ..DetectorConfig::default()
+        };
+        let plain = Detector::new(model.clone(), device.clone(), config(None)).expect("valid");
+        assert!(plain.boxes_from(&maps).is_empty(), "no window reaches 1.0");
+        let voting = Detector::new(model, device, config(Some(-2.0))).expect("valid");
+        let found = voting.boxes_from(&maps);
+        // 0.8 backed by 0.6 and -1.5 (not by -2.5, below the floor); the lone -0.5 stays out.
+        assert_eq!(found.len(), 1, "{found:?}");
+        let p = |s: f32| 1.0 / (1.0 + (-s).exp());
+        let want = 0.8 + ((p(0.6) + p(-1.5)) / p(0.8)).ln_1p();
+        assert!(
+            (found[0].score - want).abs() < 1e-5,
+            "{} vs {want}",
+            found[0].score
+        );
+        let bad = config(Some(f32::INFINITY));
+        assert!(bad.validate().is_err());
     }
 }

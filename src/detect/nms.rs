@@ -60,6 +60,13 @@ pub struct NmsConfig {
     /// Replace each kept box by the score-weighted mean of itself and the boxes it suppressed
     /// with IoU above `iou` (the merging of neighbouring positions and scales).
     pub average: bool,
+    /// Let neighbours vote: a face fires at several neighbouring positions and scales, a
+    /// texture that happens to look like one mostly at one. With a floor, the kept box scores
+    /// `best + ln(1 + Σ σ(s_j) / σ(best))` over the boxes it merges (IoU above `iou`) whose
+    /// logit `s_j` reaches the floor, so a lone window keeps its logit and a cluster of n
+    /// equal ones gains ln n. `None`: the best logit alone (older sidecars).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_floor: Option<f32>,
 }
 
 impl Default for NmsConfig {
@@ -68,6 +75,7 @@ impl Default for NmsConfig {
             iou: 0.3,
             containment: 0.75,
             average: true,
+            support_floor: None,
         }
     }
 }
@@ -80,7 +88,8 @@ pub const MAX_CANDIDATES: usize = 4096;
 ///
 /// Boxes with a NaN score are dropped, and only the best `MAX_CANDIDATES` are considered;
 /// equal scores keep their input order. The kept box keeps its own score (the best of its
-/// cluster), so the best box always survives.
+/// cluster) plus, with `support_floor`, its neighbours' support, so the best box always
+/// survives.
 pub fn nms(mut boxes: Vec<Detection>, cfg: &NmsConfig) -> Vec<Detection> {
     boxes.retain(|b| !b.score.is_nan() && b.w > 0.0 && b.h > 0.0);
     keep_best(&mut boxes, MAX_CANDIDATES);
@@ -103,6 +112,8 @@ pub fn nms(mut boxes: Vec<Detection>, cfg: &NmsConfig) -> Vec<Detection> {
             sum += weight;
         };
         add(&best);
+        // Σ σ(s_j) / σ(best) over the merged neighbours at or above the support floor.
+        let mut support = 0.0f32;
         for j in i + 1..boxes.len() {
             if suppressed[j] {
                 continue;
@@ -110,21 +121,27 @@ pub fn nms(mut boxes: Vec<Detection>, cfg: &NmsConfig) -> Vec<Detection> {
             let iou = best.iou(&boxes[j]);
             if iou > cfg.iou || best.containment(&boxes[j]) > cfg.containment {
                 suppressed[j] = true;
-                if cfg.average && iou > cfg.iou {
-                    add(&boxes[j]);
+                if iou > cfg.iou {
+                    if cfg.average {
+                        add(&boxes[j]);
+                    }
+                    if cfg.support_floor.is_some_and(|f| boxes[j].score >= f) {
+                        support += boxes[j].probability() / best.probability().max(1e-6);
+                    }
                 }
             }
         }
+        let score = best.score + support.ln_1p();
         kept.push(if cfg.average {
             Detection {
                 x: sx / sum,
                 y: sy / sum,
                 w: sw / sum,
                 h: sh / sum,
-                score: best.score,
+                score,
             }
         } else {
-            best
+            Detection { score, ..best }
         });
     }
     kept
@@ -169,6 +186,7 @@ mod tests {
             iou,
             containment: 2.0,
             average: false,
+            support_floor: None,
         }
     }
 
@@ -251,12 +269,50 @@ mod tests {
             iou: 0.3,
             containment: 2.0,
             average: true,
+            support_floor: None,
         };
         // Equal scores: the merged box is the plain mean.
         let out = nms(vec![d(0.0, 0.0, 10.0, 2.0), d(2.0, 0.0, 10.0, 2.0)], &cfg);
         assert_eq!(out.len(), 1);
         assert!((out[0].x - 1.0).abs() < 1e-5);
         assert_eq!(out[0].score, 2.0);
+    }
+
+    #[test]
+    fn neighbours_at_or_above_the_floor_add_their_support() {
+        let cfg = NmsConfig {
+            support_floor: Some(-1.0),
+            ..plain(0.3)
+        };
+        // A lone window keeps its logit.
+        assert_eq!(nms(vec![d(0.0, 0.0, 10.0, 1.5)], &cfg)[0].score, 1.5);
+        // Two equal neighbours (IoU 0.67) back the best one: + ln 3. One below the floor and
+        // one far away do not; a box only contained in the best (IoU 0.25) does not either.
+        let boxes = vec![
+            d(0.0, 0.0, 10.0, 2.0),
+            d(1.0, 0.0, 10.0, 2.0),
+            d(0.0, 1.0, 10.0, 2.0),
+            d(1.0, 1.0, 10.0, -1.5),
+            d(40.0, 0.0, 10.0, 2.0),
+            d(2.0, 2.0, 5.0, 2.0),
+        ];
+        let contained = NmsConfig {
+            containment: 0.75,
+            ..cfg.clone()
+        };
+        let out = nms(boxes, &contained);
+        assert_eq!(out.len(), 2);
+        assert!(
+            (out[0].score - (2.0 + 3f32.ln())).abs() < 1e-5,
+            "{}",
+            out[0].score
+        );
+        assert_eq!(out[1].score, 2.0);
+        // A weaker neighbour counts by its probability relative to the best's.
+        let (best, weak) = (d(0.0, 0.0, 10.0, 0.0), d(1.0, 0.0, 10.0, -1.0));
+        let out = nms(vec![best, weak], &cfg);
+        let ratio = weak.probability() / best.probability();
+        assert!((out[0].score - ratio.ln_1p()).abs() < 1e-6);
     }
 
     #[test]

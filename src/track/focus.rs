@@ -6,7 +6,7 @@
 use image::GrayImage;
 use rayon::prelude::*;
 
-use crate::detect::nms::nms;
+use crate::detect::nms::{NmsConfig, nms};
 use crate::{Detection, Detector};
 
 /// How often to scan the whole frame, and how much room to give a tracked face.
@@ -84,8 +84,13 @@ impl FocusedDetector {
             .par_iter()
             .flat_map_iter(|r| self.search(gray, r))
             .collect();
-        // Neighbouring faces' regions overlap: merge as a full scan would.
-        (nms(found, &self.detector.config().nms), false)
+        // Neighbouring faces' regions overlap: merge as a full scan would, but without support:
+        // these boxes already carry their own, and a face found twice is not two votes.
+        let merge = NmsConfig {
+            support_floor: None,
+            ..self.detector.config().nms.clone()
+        };
+        (nms(found, &merge), false)
     }
 
     /// Detections in `region`, in frame coordinates.

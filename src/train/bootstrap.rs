@@ -42,6 +42,7 @@ impl Default for MiningConfig {
                     iou: 0.5,
                     containment: 2.0,
                     average: false,
+                    support_floor: None,
                 },
             },
             per_scene: 40,
