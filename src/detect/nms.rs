@@ -144,6 +144,9 @@ pub fn nms(mut boxes: Vec<Detection>, cfg: &NmsConfig) -> Vec<Detection> {
             Detection { score, ..best }
         });
     }
+    // Support can lift a box above one kept before it: best first again (stable, so without
+    // support, where the order already holds, nothing moves).
+    kept.sort_by(|a, b| b.score.total_cmp(&a.score));
     kept
 }
 
@@ -308,6 +311,18 @@ mod tests {
             out[0].score
         );
         assert_eq!(out[1].score, 2.0);
+        // A box backed by a neighbour comes out ahead of a lone, slightly better one.
+        let out = nms(
+            vec![
+                d(40.0, 0.0, 10.0, 2.1),
+                d(0.0, 0.0, 10.0, 2.0),
+                d(1.0, 0.0, 10.0, 2.0),
+            ],
+            &cfg,
+        );
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].x, 0.0);
+        assert!(out[0].score > out[1].score && out[1].score == 2.1);
         // A weaker neighbour counts by its probability relative to the best's.
         let (best, weak) = (d(0.0, 0.0, 10.0, 0.0), d(1.0, 0.0, 10.0, -1.0));
         let out = nms(vec![best, weak], &cfg);
