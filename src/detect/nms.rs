@@ -112,7 +112,7 @@ pub fn nms(mut boxes: Vec<Detection>, cfg: &NmsConfig) -> Vec<Detection> {
             sum += weight;
         };
         add(&best);
-        // Σ σ(s_j) / σ(best) over the merged neighbours at or above the support floor.
+        // Σ σ(s_j) over the merged neighbours at or above the support floor.
         let mut support = 0.0f32;
         for j in i + 1..boxes.len() {
             if suppressed[j] {
@@ -126,12 +126,12 @@ pub fn nms(mut boxes: Vec<Detection>, cfg: &NmsConfig) -> Vec<Detection> {
                         add(&boxes[j]);
                     }
                     if cfg.support_floor.is_some_and(|f| boxes[j].score >= f) {
-                        support += boxes[j].probability() / best.probability().max(1e-6);
+                        support += boxes[j].probability();
                     }
                 }
             }
         }
-        let score = best.score + support.ln_1p();
+        let score = best.score + (support / best.probability().max(1e-6)).ln_1p();
         kept.push(if cfg.average {
             Detection {
                 x: sx / sum,
