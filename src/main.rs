@@ -78,8 +78,48 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", report(&e));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The error and its causes, joined by ": ", each said once: the library's I/O and image
+/// errors quote their cause in their own message, and `{:#}` would print it again.
+fn report(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let message = cause.to_string();
+        if out.ends_with(&message) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&message);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::report;
+    use anyhow::Context;
+
+    #[test]
+    fn a_cause_the_message_already_quotes_is_said_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let quoted = facecam::error::Error::io("/x/boxes.txt", io);
+        let e = Err::<(), _>(quoted)
+            .context("reading /x")
+            .expect_err("an error");
+        assert_eq!(
+            report(&e),
+            "reading /x: I/O error on /x/boxes.txt: no such file"
+        );
+        let plain = Err::<(), _>(anyhow::anyhow!("inner"))
+            .context("outer")
+            .expect_err("an error");
+        assert_eq!(report(&plain), "outer: inner");
     }
 }

@@ -5,6 +5,8 @@
 //! square seam; the box written is the canonical face window (eyes at the same place as in
 //! training), like the dlib boxes.
 
+pub mod insets;
+
 use std::path::Path;
 
 use image::GrayImage;

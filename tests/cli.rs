@@ -182,6 +182,53 @@ fn cli_eval_agrees_with_faceeval_on_the_dlib_scenes() {
 }
 
 #[test]
+fn inset_pages_keep_every_dlib_face_as_a_box_or_a_dont_care_region() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = common::shared_data();
+    let out_dir = dir.path().join("insets");
+    let out = run_ok(
+        facecam()
+            .args(["scenes", "--count", "1", "--seed", "2", "--data"])
+            .arg(&data)
+            .arg("--insets")
+            .arg(data.join("scenes/dlib"))
+            .arg("--out")
+            .arg(&out_dir),
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("9 pages from 9 photos"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let count = |file: &str| -> Vec<f64> {
+        std::fs::read_to_string(out_dir.join(file))
+            .unwrap()
+            .lines()
+            .map(|l| l.split_whitespace().nth(3).unwrap().parse().unwrap())
+            .collect()
+    };
+    let (faces, ignored) = (count("boxes.txt"), count("ignore.txt"));
+    // dlib's 43 faces, each printed once: scored where at least 16 px wide, don't-care below.
+    assert_eq!(faces.len() + ignored.len(), 43);
+    assert!(faces.len() >= 30, "{} faces kept", faces.len());
+    assert!(faces.iter().all(|&w| w >= 16.0));
+    let eval = run_ok(
+        facecam()
+            .args(["eval", "--min-face", "16", "--threshold", "-4", "--boxes"])
+            .arg(out_dir.join("boxes.txt"))
+            .arg("--images")
+            .arg(out_dir.join("images.txt"))
+            .arg("--ignore")
+            .arg(out_dir.join("ignore.txt")),
+    );
+    let report = String::from_utf8_lossy(&eval.stdout);
+    assert!(
+        report.contains(&format!("set.gt_faces: {}", faces.len())),
+        "{report}"
+    );
+}
+
+#[test]
 fn a_copy_of_the_binary_in_an_empty_folder_still_has_its_model() {
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("facecam");
