@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::path::PathBuf;
 use std::process::Command;
 
 use common::{facecam, run_ok};
@@ -226,6 +227,33 @@ fn inset_pages_keep_every_dlib_face_as_a_box_or_a_dont_care_region() {
         report.contains(&format!("set.gt_faces: {}", faces.len())),
         "{report}"
     );
+}
+
+#[test]
+fn the_hand_checked_photo_boxes_find_every_photo_beside_the_checkout() {
+    let dir = tempfile::tempdir().unwrap();
+    let boxes = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/photo_faces");
+    let out_dir = dir.path().join("insets");
+    let out = run_ok(
+        facecam()
+            .args(["scenes", "--count", "1", "--data"])
+            .arg(common::shared_data())
+            .arg("--insets")
+            .arg(&boxes)
+            .arg("--out")
+            .arg(&out_dir),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("10 pages from 10 photos"), "{stdout}");
+    let lines = |file: &str| {
+        std::fs::read_to_string(out_dir.join(file))
+            .unwrap()
+            .lines()
+            .count()
+    };
+    // 78 boxed faces and 4 turned or tilted ones left as don't-care regions, each photo once.
+    assert_eq!(lines("images.txt"), 10);
+    assert_eq!(lines("boxes.txt") + lines("ignore.txt"), 82);
 }
 
 #[test]

@@ -113,9 +113,7 @@ pub fn compose_insets(
     for _ in 0..cfg.copies {
         for photo in photos.iter().filter(|p| !p.faces.is_empty()) {
             let background = backgrounds[rng.random_range(0..backgrounds.len())];
-            let Some(page) = inset_page(photo, background, cfg, &mut rng) else {
-                continue;
-            };
+            let page = inset_page(photo, background, cfg, &mut rng);
             let name = format!("page_{:03}.png", summary.pages);
             write_png(&out.join(&name), degrade_page(page.image, &mut rng)?)?;
             images.push_str(&format!("{name}\n"));
@@ -145,24 +143,20 @@ struct InsetPage {
 
 /// Shrinks `photo` so its median face (by its longer side) is `cfg.face_size` wide and prints
 /// it somewhere on `background`, enlarged to hold it with a margin where it is too small.
-/// `None` where the shrunk photo would be under 40 px: no page to speak of.
 fn inset_page(
     photo: &AnnotatedPhoto,
     background: &GrayImage,
     cfg: &InsetConfig,
     rng: &mut StdRng,
-) -> Option<InsetPage> {
+) -> InsetPage {
     let mut sides: Vec<f64> = photo.faces.iter().map(|b| b.w.max(b.h)).collect();
     sides.sort_by(f64::total_cmp);
     let median = sides[sides.len() / 2];
     let scale = (rng.random_range(cfg.face_size.clone()) as f64 / median).min(1.0);
     let (w, h) = (
-        (photo.image.width() as f64 * scale).round() as u32,
-        (photo.image.height() as f64 * scale).round() as u32,
+        ((photo.image.width() as f64 * scale).round() as u32).max(1),
+        ((photo.image.height() as f64 * scale).round() as u32).max(1),
     );
-    if w < 40 || h < 40 {
-        return None;
-    }
     // Halvings first, so bilinear never shrinks by more than 2 (it would alias).
     let inset = from_octaves(&octaves(photo.image.clone(), w, h), w, h);
     let page_w = background.width().max(w + rng.random_range(20..=120));
@@ -192,11 +186,11 @@ fn inset_page(
         .into_iter()
         .chain(photo.ignore.iter().map(place))
         .collect();
-    Some(InsetPage {
+    InsetPage {
         image: page,
         faces,
         ignore,
-    })
+    }
 }
 
 fn box_line(image: &str, b: &BoxF) -> String {
