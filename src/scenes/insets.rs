@@ -3,10 +3,12 @@
 //!
 //! The hard pages (`compose` with `hard`) paste held-out crops of the very sources the model
 //! trains on, framed as it was trained, onto backgrounds; a detector trained elsewhere reads
-//! them as far harder than scanned photos (OpenCV's Haar cascades find about half their
-//! faces, against nine in ten on the held-out benchmark; README, "A proxy that ranks").
-//! Here each face keeps everything a real photo gives it — hair, hats, bodies, crowds,
-//! lighting, pose — and only the print and the scan are simulated, as in a newspaper page.
+//! them as far harder than scanned photos (OpenCV's Haar cascades find a third to a half of
+//! their faces, against eight or nine in ten on the held-out benchmark). Here each face keeps
+//! everything a real photo gives it — hair, hats, bodies, crowds, lighting, pose — and only
+//! the print and the scan are simulated, as in a newspaper page. With dlib's photos the pages
+//! order the detectors as the held-out benchmark does; how well a set of pages predicts it
+//! still depends on its photos (README, "Which dev benchmark predicts the held-out one").
 //!
 //! Faces a photo's box file lists that end up under the smallest size, and the photo's own
 //! don't-care regions (`ignore.txt`, as WIDER has), go to the pages' `ignore.txt`, so the
