@@ -50,9 +50,9 @@ pub fn write_png(path: &Path, img: impl Into<image::DynamicImage>) -> Result<()>
             &mut std::io::Cursor::new(&mut bytes),
             image::ImageFormat::Png,
         )
-        .map_err(|source| Error::Image {
+        .map_err(|cause| Error::Image {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
     write_atomic(path, &bytes)
 }

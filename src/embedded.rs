@@ -17,7 +17,7 @@ pub fn file(path: &str) -> Result<&'static [u8]> {
         .map(|(_, bytes)| *bytes)
         .ok_or_else(|| Error::Io {
             path: label(path),
-            source: std::io::Error::new(
+            cause: std::io::Error::new(
                 std::io::ErrorKind::NotFound,
                 "not built into this binary (rebuild from a full checkout)",
             ),

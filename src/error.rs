@@ -5,19 +5,20 @@ use std::path::PathBuf;
 /// Everything that can go wrong in the library, with the file or value at fault.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read image {path}: {source}")]
+    /// The message quotes its cause, so the cause is not also a `source()`: error chains
+    /// (`{:#}`) would print it twice.
+    #[error("cannot read image {path}: {cause}")]
     Image {
         path: PathBuf,
-        #[source]
-        source: image::ImageError,
+        cause: image::ImageError,
     },
     #[error("cannot load weights from {path}: {reason}")]
     Weights { path: PathBuf, reason: String },
-    #[error("I/O error on {path}: {source}")]
+    /// Quotes its cause in the message, as `Image` does.
+    #[error("I/O error on {path}: {cause}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{path}:{line}: {reason}")]
     Parse {
@@ -44,10 +45,10 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     /// Wraps an `std::io::Error` with the path it happened on.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn io(path: impl Into<PathBuf>, cause: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            cause,
         }
     }
 }

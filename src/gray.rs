@@ -50,18 +50,18 @@ fn frame_number(path: &Path) -> Option<u64> {
 
 /// Reads any supported image file (PNG, JPEG) as 8-bit grayscale.
 pub fn load_gray(path: &Path) -> Result<GrayImage> {
-    let img = image::open(path).map_err(|source| Error::Image {
+    let img = image::open(path).map_err(|cause| Error::Image {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     Ok(img.into_luma8())
 }
 
 /// Decodes PNG or JPEG `bytes` as 8-bit grayscale; `name` labels them in errors.
 pub fn decode_gray(bytes: &[u8], name: &Path) -> Result<GrayImage> {
-    let img = image::load_from_memory(bytes).map_err(|source| Error::Image {
+    let img = image::load_from_memory(bytes).map_err(|cause| Error::Image {
         path: name.to_path_buf(),
-        source,
+        cause,
     })?;
     Ok(img.into_luma8())
 }

@@ -78,36 +78,20 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", report(&e));
+            eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-/// The error and its causes, joined by ": ", each said once: the library's I/O and image
-/// errors quote their cause in their own message, and `{:#}` would print it again.
-fn report(e: &anyhow::Error) -> String {
-    let mut out = String::new();
-    for cause in e.chain() {
-        let message = cause.to_string();
-        if out.ends_with(&message) {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(": ");
-        }
-        out.push_str(&message);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::report;
     use anyhow::Context;
 
     #[test]
     fn a_cause_the_message_already_quotes_is_said_once() {
+        // What `main` prints after "error: ".
+        let report = |e: &anyhow::Error| format!("{e:#}");
         let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
         let quoted = facecam::error::Error::io("/x/boxes.txt", io);
         let e = Err::<(), _>(quoted)

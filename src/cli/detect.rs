@@ -94,9 +94,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// Saves `dir/<stem>.png`: the image in colour with a box and its score per detection.
 fn draw_copy(path: &Path, found: &[Detection], font: &FontRef, dir: &Path) -> anyhow::Result<()> {
     let mut img = image::open(path)
-        .map_err(|source| Error::Image {
+        .map_err(|cause| Error::Image {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?
         .into_rgb8();
     for d in found {

@@ -43,9 +43,9 @@ impl ReelSource {
             .map(|(name, bytes)| {
                 image::load_from_memory(bytes)
                     .map(|img| img.into_rgb8())
-                    .map_err(|source| Error::Image {
+                    .map_err(|cause| Error::Image {
                         path: format!("<bundled {name}>").into(),
-                        source,
+                        cause,
                     })
             })
             .collect::<Result<Vec<_>>>()?;

@@ -220,7 +220,7 @@ impl NegativeStore {
     pub fn full_crop(&self, id: &str) -> Result<RgbImage> {
         let path = self.path("full", id);
         Ok(image::open(&path)
-            .map_err(|source| Error::Image { path, source })?
+            .map_err(|cause| Error::Image { path, cause })?
             .into_rgb8())
     }
 
@@ -250,9 +250,9 @@ fn read_entry(root: &Path, meta_path: &Path) -> Result<Negative> {
     })?;
     let window_path = root.join("windows").join(format!("{}.png", meta.id));
     let window = image::open(&window_path)
-        .map_err(|source| Error::Image {
+        .map_err(|cause| Error::Image {
             path: window_path.clone(),
-            source,
+            cause,
         })?
         .into_luma8();
     if window.dimensions() != (WINDOW as u32, WINDOW as u32) {

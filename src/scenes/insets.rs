@@ -29,7 +29,6 @@ use crate::gray::{from_octaves, load_gray, octaves, resize_bilinear};
 
 /// A photo whose every face is boxed (`boxes.txt`), with its don't-care regions.
 pub struct AnnotatedPhoto {
-    pub name: String,
     pub image: GrayImage,
     pub faces: Vec<BoxF>,
     pub ignore: Vec<BoxF>,
@@ -84,7 +83,6 @@ pub fn load_annotated(dir: &Path) -> Result<Vec<AnnotatedPhoto>> {
             Ok(AnnotatedPhoto {
                 image: load_gray(&dir.join(&name))?,
                 ignore: ignore.remove(&name).unwrap_or_default(),
-                name,
                 faces,
             })
         })
@@ -211,7 +209,6 @@ mod tests {
         });
         let b = |x, y, s| BoxF { x, y, w: s, h: s };
         AnnotatedPhoto {
-            name: "photo.png".into(),
             image,
             faces: vec![
                 b(100.0, 60.0, 80.0),

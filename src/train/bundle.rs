@@ -131,9 +131,9 @@ pub fn write(
         let mut jpeg = Vec::new();
         JpegEncoder::new_with_quality(&mut jpeg, 90)
             .encode_image(&small)
-            .map_err(|source| Error::Image {
+            .map_err(|cause| Error::Image {
                 path: scene.name.clone().into(),
-                source,
+                cause,
             })?;
         let name = format!("scene-{i:02}.jpg");
         write_atomic(&out.join(&name), &jpeg)?;
